@@ -1,0 +1,47 @@
+# govhall: `make demo` runs the demo center, `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+GOVHALL := $(VENV)/bin/govhall
+PORT ?= 8000
+APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext wrk
+
+.PHONY: install system-packages demo test lint typecheck pytest bench lock messages clean
+
+install: system-packages $(VENV)/.installed messages
+
+system-packages:
+	@bash scripts/system-packages.sh $(APT_PACKAGES)
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+messages: $(VENV)/.installed
+	cd $(CURDIR) && $(GOVHALL) compilemessages --ignore=.venv --ignore=var -v 0
+
+lock:
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+demo: install
+	DEBUG=1 bash scripts/demo.sh $(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy .
+
+pytest: install
+	$(VENV)/bin/pytest -q
+
+test: lint typecheck pytest
+
+bench: install
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,5 @@
+"""API of the service catalog."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

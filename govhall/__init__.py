@@ -1,0 +1,1 @@
+"""govhall: a district government service center on one Django project."""

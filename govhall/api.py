@@ -1,0 +1,60 @@
+"""The JSON API at /api/v1/: one NinjaAPI to which each app adds its router."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+
+class ErrorOut(Schema):
+    """Every error of the API: a message a person can act on, and details where there are some."""
+
+    message: str
+    detail: Any = None
+
+
+api = NinjaAPI(
+    title="govhall API",
+    version="1",
+    description=(
+        "The service catalog, guides and working-day calendar of the government service center, "
+        "for department systems, kiosks and displays."
+    ),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"message": "The request's parameters are not valid.", "detail": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _domain_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"message": " ".join(exc.messages)}, status=422)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"message": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+def register_routers() -> None:
+    """Add the apps' routers; called once from the URLconf."""
+    from catalog.api import router as catalog_router
+    from workdays.api import router as workdays_router
+
+    api.add_router("/", catalog_router)
+    api.add_router("/workdays", workdays_router)

@@ -1,0 +1,18 @@
+"""The URLconf: the public site, staff pages, the admin and the JSON API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from govhall.api import api, register_routers
+from govhall.views import healthz
+
+register_routers()
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("portal.urls")),
+]

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the demo center: migrate, load the demo data once, then the web server and the Huey
+# worker together until Ctrl-C, which stops both.
+set -euo pipefail
+port="${1:-8000}"
+govhall=.venv/bin/govhall
+$govhall migrate --no-input -v 0
+$govhall seed_demo
+$govhall runserver "127.0.0.1:${port}" --noreload &
+web=$!
+$govhall run_huey &
+worker=$!
+trap 'kill $web $worker 2>/dev/null; wait; exit 0' INT TERM
+sleep 2
+cat <<TEXT
+
+govhall demo is running: http://127.0.0.1:${port}/
+  public site     http://127.0.0.1:${port}/
+  kiosk           http://127.0.0.1:${port}/c/demo/kiosk/
+  admin           http://127.0.0.1:${port}/admin/
+  API (OpenAPI)   http://127.0.0.1:${port}/api/v1/docs
+Demo log-ins (password: $($govhall seed_demo --print-password)):
+$($govhall seed_demo --list-logins)
+Press Ctrl-C to stop the web server and the worker.
+TEXT
+wait

@@ -1,0 +1,5 @@
+"""API of the working-day calendar."""
+
+from ninja import Router
+
+router = Router(tags=["workdays"])
