@@ -1,8 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts.forms import ThrottledAuthenticationForm
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,0 +1,127 @@
+"""Measure govhall's main reads against the framework floor, in the same run, on 127.0.0.1.
+
+Starts gunicorn (2 sync workers) on a free loopback port, warms every URL up, then loads each
+with wrk for a bounded time. The floor is a bare JSON view (`/healthz`) measured before and after
+the others; each page's requests per second are reported as a ratio to the mean floor.
+Output ends with one line per measurement:
+    bench NAME rps=R floor=F ratio=R/F target=T
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+
+DURATION_SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    ratio_target: float
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_up(base: str, deadline_seconds: float = 30) -> None:
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer on " + base)
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+        body: bytes = response.read()
+        if response.status != 200:
+            raise SystemExit(f"{url} answered {response.status}")
+        return body
+
+
+def requests_per_second(url: str) -> float:
+    """wrk's requests per second over a bounded run; non-2xx answers make the run fail."""
+    result = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION_SECONDS}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=DURATION_SECONDS + 30,
+    )
+    if "Non-2xx or 3xx responses" in result.stdout:
+        raise SystemExit(f"{url} gave error answers under load:\n{result.stdout}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    if match is None:
+        raise SystemExit(f"wrk printed no rate for {url}:\n{result.stdout}\n{result.stderr}")
+    return float(match.group(1))
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: run `make install` (as root) or apt-get install wrk")
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    server = subprocess.Popen(  # noqa: S603
+        [
+            ".venv/bin/gunicorn",
+            "govhall.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+    )
+    try:
+        wait_until_up(base)
+        found = json.loads(fetch(base + "/api/v1/items?search=yyzz&page_size=1"))
+        code = found["items"][0]["code"]
+        center = json.loads(fetch(base + f"/api/v1/items/{code}"))["center"]
+        targets = [
+            Target("item_list", f"/c/{center}/items/", 0.5),
+            Target("guide_page", f"/c/{center}/items/{code}/", 0.5),
+            Target("guide_api", f"/api/v1/items/{code}", 0.5),
+        ]
+        for target in targets:
+            for _ in range(20):
+                fetch(base + target.path)
+        floors = [requests_per_second(base + "/healthz")]
+        measured = [(target, requests_per_second(base + target.path)) for target in targets]
+        floors.append(requests_per_second(base + "/healthz"))
+        floor = sum(floors) / len(floors)
+        print(f"floor /healthz runs: {', '.join(f'{value:.0f}' for value in floors)} rps")
+        for target, rps in measured:
+            print(
+                f"bench {target.name} rps={rps:.0f} floor={floor:.0f} "
+                f"ratio={rps / floor:.2f} target={target.ratio_target}"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
