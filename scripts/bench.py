@@ -43,7 +43,7 @@ def wait_until_up(base: str, deadline_seconds: float = 30) -> None:
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -52,7 +52,7 @@ def wait_until_up(base: str, deadline_seconds: float = 30) -> None:
 
 
 def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=30) as response:
         body: bytes = response.read()
         if response.status != 200:
             raise SystemExit(f"{url} answered {response.status}")
@@ -81,7 +81,7 @@ def main() -> None:
         raise SystemExit("wrk is missing: run `make install` (as root) or apt-get install wrk")
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [
             ".venv/bin/gunicorn",
             "govhall.wsgi:application",
