@@ -139,7 +139,7 @@ def list_departments(request: HttpRequest, center: str | None = None) -> list[De
             name=department.name,
             short_name=department.short_name,
             uscc=department.uscc,
-            item_count=department.item_count,
+            item_count=department.item_count,  # type: ignore[attr-defined]
         )
         for department in departments_with_counts(center=center_get(center))
     ]

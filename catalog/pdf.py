@@ -5,7 +5,6 @@ from __future__ import annotations
 import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from catalog.models import ServiceItem
 
@@ -17,6 +16,9 @@ def guide_pdf(*, item: ServiceItem, guide_url: str) -> bytes:
         "catalog/guide_pdf.html",
         {"item": item, "guide_url": guide_url, "qr_svg": qr_svg, "printed": timezone.localdate()},
     )
+    # WeasyPrint takes a second to import; only processes that print pay for it.
+    from weasyprint import HTML
+
     pdf: bytes = HTML(string=html, base_url=guide_url).write_pdf()
     return pdf
 
