@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
+from accounts.models import User
 from catalog.models import ServiceItem
 
 
@@ -44,7 +45,7 @@ class ItemStatusError(Exception):
 
 
 def _item_change_status(
-    *, item: ServiceItem, allowed_from: set[str], status: str, user: object | None
+    *, item: ServiceItem, allowed_from: set[str], status: str, user: User | None
 ) -> ServiceItem:
     # The row lock serialises concurrent changes; saving the row (not a bulk update) lets
     # django-simple-history record who changed the status and when.
@@ -65,7 +66,7 @@ def _item_change_status(
 
 
 @transaction.atomic
-def item_publish(*, item: ServiceItem, user: object | None = None) -> ServiceItem:
+def item_publish(*, item: ServiceItem, user: User | None = None) -> ServiceItem:
     """Publish a draft or retired item: its guide becomes public."""
     return _item_change_status(
         item=item,
@@ -76,7 +77,7 @@ def item_publish(*, item: ServiceItem, user: object | None = None) -> ServiceIte
 
 
 @transaction.atomic
-def item_retire(*, item: ServiceItem, user: object | None = None) -> ServiceItem:
+def item_retire(*, item: ServiceItem, user: User | None = None) -> ServiceItem:
     """Retire a published item: it leaves the public catalog but keeps its history."""
     return _item_change_status(
         item=item,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "huey.contrib.djhuey",
+    "ninja",
     "workdays",
     "audit",
     "accounts",

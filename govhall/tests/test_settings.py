@@ -11,8 +11,12 @@ from govhall.env import env_bool, env_int, env_str
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _govhall(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DEBUG")}
+def _govhall(
+    args: list[str], env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DEBUG")
+    }
     clean.update({"GOVHALL_DATA_DIR": str(tmp_path), **env})
     return subprocess.run(
         [sys.executable, "-m", "govhall.cli", *args],
