@@ -6,7 +6,7 @@ GOVHALL := $(VENV)/bin/govhall
 PORT ?= 8000
 APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext wrk
 
-.PHONY: install system-packages demo test lint typecheck pytest bench lock messages clean
+.PHONY: install system-packages demo test lint typecheck pytest bench lock messages translations clean
 
 install: system-packages $(VENV)/.installed messages
 
@@ -21,6 +21,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 messages: $(VENV)/.installed
 	cd $(CURDIR) && $(GOVHALL) compilemessages --ignore=.venv --ignore=var -v 0
+
+translations: $(VENV)/.installed
+	$(GOVHALL) makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=scripts --no-obsolete
 
 lock:
 	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml

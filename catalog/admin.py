@@ -172,7 +172,7 @@ class CenterScopedMixin:
 
 
 @admin.register(Center)
-class CenterAdmin(CenterScopedMixin, _ModelAdmin):
+class CenterAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     center_path = "pk"
     list_display = ["name", "slug", "area_code", "phone"]
     search_fields = ["name", "slug"]
@@ -192,7 +192,7 @@ class DepartmentAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[mi
 
 
 @admin.register(QueueCategory)
-class QueueCategoryAdmin(CenterScopedMixin, _ModelAdmin):
+class QueueCategoryAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["letter", "name", "department", "center"]
     list_filter = [("center", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
@@ -210,7 +210,7 @@ class CounterAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(CenterScopedMixin, _ModelAdmin):
+class StaffProfileAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["badge_number", "user", "department", "counter", "title", "center"]
     list_filter = [
         ("center", admin.RelatedOnlyFieldListFilter),
@@ -233,7 +233,7 @@ class StaffProfileAdmin(CenterScopedMixin, _ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class GlobalRowsAdmin(_ModelAdmin):
+class GlobalRowsAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     """Rows every center shares: only a superuser changes them, other staff may read them."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -407,7 +407,7 @@ class ServiceItemAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[m
     list_select_related = ["department"]
     change_list_template = "admin/catalog/serviceitem/change_list.html"
 
-    @admin.display(boolean=True, description=gettext_lazy("40% rule"))
+    @admin.display(boolean=True, description=gettext_lazy("40% promise rule"))
     def promise_compliant(self, obj: ServiceItem) -> bool:
         return obj.is_promise_compliant()
 

@@ -25,6 +25,7 @@ class Center(models.Model):
     phone = models.CharField(_("consultation phone"), max_length=40, blank=True)
     complaint_phone = models.CharField(_("complaint phone"), max_length=40, blank=True)
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("service center")
@@ -84,6 +85,7 @@ class QueueCategory(models.Model):
         blank=True,
         related_name="queue_categories",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("queue category")
@@ -167,6 +169,7 @@ class StaffProfile(models.Model):
     party_member = models.BooleanField(_("party member"), default=False)
     title = models.CharField(_("post"), max_length=40, blank=True)
     commitment = models.TextField(_("service commitment"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("staff member")
@@ -191,6 +194,7 @@ class LifeEvent(models.Model):
     slug = models.SlugField(_("short code"), unique=True)
     subject = models.CharField(_("for"), max_length=8, choices=Subject.choices)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("life event")
@@ -223,6 +227,7 @@ class ItemTypeMapping(models.Model):
     system = models.CharField(_("outside system"), max_length=40)
     external_code = models.CharField(_("their code"), max_length=20)
     item_type = models.CharField(_("item type"), max_length=2, choices=ItemType.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("item type mapping")

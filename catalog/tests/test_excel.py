@@ -270,7 +270,7 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(center: Center, admin_us
     assert "公安" in reasons[0]
     assert "承诺时限" in reasons[2]
     assert "999" in reasons[7]
-    assert "row 2" in reasons[6]
+    assert "第 2 行" in reasons[6]
     assert ServiceItem.objects.count() == count
     assert _snapshot(center) == before
     assert (report.created, report.updated) == (0, 0)
@@ -315,7 +315,7 @@ def test_a_missing_column_is_named(center: Center, admin_user: User) -> None:
 
 
 def test_a_text_file_renamed_to_xlsx_is_refused(center: Center, admin_user: User) -> None:
-    with pytest.raises(ImportRefused, match="not an Excel workbook"):
+    with pytest.raises(ImportRefused, match="不是 Excel 工作簿"):
         items_import_xlsx(center=center, data="基本编码,事项名称\n".encode(), user=admin_user)
 
 
@@ -325,7 +325,7 @@ def test_a_zip_that_is_no_workbook_is_refused(center: Center, admin_user: User) 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("hello.txt", "hello")
-    with pytest.raises(ImportRefused, match="not an Excel workbook"):
+    with pytest.raises(ImportRefused, match="不是 Excel 工作簿"):
         items_import_xlsx(center=center, data=out.getvalue(), user=admin_user)
 
 

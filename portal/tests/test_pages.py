@@ -132,5 +132,6 @@ def test_pages_carry_a_content_security_policy(client: Client, licence: ServiceI
 
 
 def test_english_can_be_switched_on(client: Client, licence: ServiceItem) -> None:
+    assert "全部事项" in client.get("/c/qinghe/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/c/qinghe/"})
     assert "All services" in client.get("/c/qinghe/").content.decode()

@@ -1,6 +1,11 @@
-"""Fixtures of the working-day calendar's tests."""
+"""Fixtures of the working-day calendar's tests, which read its messages in English."""
+
+from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
 
 from workdays.calendar import Calendar
 from workdays.selectors import calendar_current
@@ -27,3 +32,17 @@ def calendar(db: None) -> Calendar:
     """The calendar seeded from the package for 2019–2028, whatever today's date."""
     calendar_seed(first_year=2019, last_year=2028)
     return calendar_current()
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The source strings are English; the Chinese catalog is checked by the site's tests."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client() -> Client:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
