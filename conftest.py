@@ -1,8 +1,9 @@
-"""Test settings shared by every suite: plain static storage and a fast password hasher."""
+"""Test settings shared by every suite: plain static storage, a fast hasher, an empty cache."""
 
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +13,9 @@ def _test_settings(settings: Any) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Each test builds its own database: what an earlier test cached is not its business.
+    cache.clear()

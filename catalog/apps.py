@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("Service catalog")
+
+    def ready(self) -> None:
+        from catalog.revision import watch_catalog_writes
+
+        watch_catalog_writes()

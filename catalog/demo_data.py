@@ -30,6 +30,7 @@ from catalog.models import (
     ServiceItem,
     StaffProfile,
 )
+from catalog.revision import catalog_revision_bump
 from catalog.services import item_refresh_derived
 from govhall.identifiers import uscc_with_check
 
@@ -904,6 +905,8 @@ def demo_center_seed() -> SeedSummary | None:
     counters = _counters_create(center, departments)
     items = _items_create(center, departments, counters)
     staff = _staff_create(center, departments, counters)
+    # Bulk creation sends no signals: the public pages learn of the new rows here.
+    catalog_revision_bump()
     return SeedSummary(
         departments=len(departments), counters=len(counters), items=items, staff=staff
     )

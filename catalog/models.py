@@ -480,3 +480,21 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class CatalogRevision(models.Model):
+    """A single row whose token changes with every write to the catalog.
+
+    Cached public pages and API answers carry the token in their keys, so that one write makes
+    every process stop serving what it had cached.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("catalog revision")
+        verbose_name_plural = _("catalog revisions")
+
+    def __str__(self) -> str:
+        return self.token

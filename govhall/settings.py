@@ -53,16 +53,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govhall.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Answers from the public cache still pass through the middleware above.
+    "govhall.cache.PublicCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "govhall.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "govhall.urls"
@@ -197,6 +199,9 @@ GOVHALL_DEFAULT_CENTER = env_str("GOVHALL_DEFAULT_CENTER")
 GOVHALL_PROMISE_RATIO = 0.6
 GOVHALL_KIOSK_IDLE_SECONDS = env_int("GOVHALL_KIOSK_IDLE_SECONDS", 90)
 GOVHALL_ITEMS_PER_PAGE = 20
+# Public pages and catalog reads served from the cache until the catalog changes.
+GOVHALL_PUBLIC_CACHE_PREFIXES = ["/c/", "/api/v1/items", "/api/v1/departments"]
+GOVHALL_PUBLIC_CACHE_SECONDS = env_int("GOVHALL_PUBLIC_CACHE_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

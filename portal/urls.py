@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.root, name="root"),
     path("mode/elder/", views.elder_mode, name="elder_mode"),
+    path("lang/<str:code>/", views.language, name="language"),
     path("c/<slug:center>/", views.home, name="home"),
     path("c/<slug:center>/items/", views.item_list, name="items"),
     path("c/<slug:center>/items/<str:code>/", views.item_detail, name="item"),

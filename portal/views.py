@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from catalog.models import ItemType, ServiceItem
 from catalog.pdf import guide_pdf, guide_pdf_filename
@@ -54,7 +56,9 @@ def item_list(request: HttpRequest, center: str) -> HttpResponse:
     the_center = center_get(center)
     form = ItemSearchForm(request.GET, center=the_center)
     item_filter = form.item_filter() if form.is_valid() else ItemFilter()
-    paginator = Paginator(items_search(center=the_center, item_filter=item_filter), 20)
+    paginator = Paginator(
+        items_search(center=the_center, item_filter=item_filter), settings.GOVHALL_ITEMS_PER_PAGE
+    )
     page = paginator.get_page(request.GET.get("page"))
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
@@ -118,7 +122,7 @@ def lists(request: HttpRequest, center: str) -> HttpResponse:
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or fallback
+    target = request.GET.get("next") or fallback
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -143,14 +147,30 @@ def kiosk_stop(request: HttpRequest, center: str) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_GET
 def elder_mode(request: HttpRequest) -> HttpResponse:
-    """Switch the elder-friendly mode (适老化) on or off for this browser."""
+    """Switch the elder-friendly mode (适老化) on or off for this browser.
+
+    A link rather than a form: public pages then carry no CSRF token and can be cached, and the
+    only thing a forged request could do is change how the site looks.
+    """
     response = HttpResponseRedirect(_back(request, "/"))
-    if request.POST.get("on") == "1":
+    if request.GET.get("on") == "1":
         response.set_cookie(
             ELDER_COOKIE, "1", max_age=MODE_COOKIE_AGE, samesite="Lax", httponly=True
         )
     else:
         response.delete_cookie(ELDER_COOKIE)
+    return response
+
+
+@require_GET
+def language(request: HttpRequest, code: str) -> HttpResponse:
+    """Show the site in another language (a link, for the same reason as the elder mode)."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404(_("This language is not offered."))
+    response = HttpResponseRedirect(_back(request, "/"))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=MODE_COOKIE_AGE, samesite="Lax", httponly=True
+    )
     return response

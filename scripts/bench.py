@@ -2,8 +2,9 @@
 
 Starts gunicorn (2 sync workers) on a free loopback port, warms every URL up, then loads each
 with wrk for a bounded time. The floor is a bare JSON view (`/healthz`) measured before and after
-the others; each page's requests per second are reported as a ratio to the mean floor.
-Output ends with one line per measurement:
+the others; each page's requests per second are reported as a ratio to the mean floor. The run
+is made twice: as visitors meet the pages (public cache on), then with every answer rendered
+afresh (`_uncached`, recorded without a target). Output ends with one line per measurement:
     bench NAME rps=R floor=F ratio=R/F target=T
 """
 
@@ -28,7 +29,7 @@ HOST = "127.0.0.1"
 class Target:
     name: str
     path: str
-    ratio_target: float
+    ratio_target: str
 
 
 def free_port() -> int:
@@ -75,12 +76,8 @@ def requests_per_second(url: str) -> float:
     return float(match.group(1))
 
 
-def main() -> None:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: run `make install` (as root) or apt-get install wrk")
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    server = subprocess.Popen(
+def start_server(port: int, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [
             ".venv/bin/gunicorn",
             "govhall.wsgi:application",
@@ -93,33 +90,53 @@ def main() -> None:
             "--log-level",
             "warning",
         ],
+        env={**os.environ, **extra_env},
     )
+
+
+def measure(extra_env: dict[str, str]) -> tuple[float, list[tuple[Target, float]]]:
+    """The mean floor (measured before and after the targets) and each target's rate."""
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    server = start_server(port, extra_env)
     try:
         wait_until_up(base)
         found = json.loads(fetch(base + "/api/v1/items?search=yyzz&page_size=1"))
         code = found["items"][0]["code"]
         center = json.loads(fetch(base + f"/api/v1/items/{code}"))["center"]
         targets = [
-            Target("item_list", f"/c/{center}/items/", 0.5),
-            Target("guide_page", f"/c/{center}/items/{code}/", 0.5),
-            Target("guide_api", f"/api/v1/items/{code}", 0.5),
+            Target("item_list", f"/c/{center}/items/", "0.5"),
+            Target("guide_page", f"/c/{center}/items/{code}/", "0.5"),
+            Target("guide_api", f"/api/v1/items/{code}", "0.5"),
         ]
         for target in targets:
             for _ in range(20):
                 fetch(base + target.path)
         floors = [requests_per_second(base + "/healthz")]
-        measured = [(target, requests_per_second(base + target.path)) for target in targets]
+        rates = [(target, requests_per_second(base + target.path)) for target in targets]
         floors.append(requests_per_second(base + "/healthz"))
-        floor = sum(floors) / len(floors)
-        print(f"floor /healthz runs: {', '.join(f'{value:.0f}' for value in floors)} rps")
-        for target, rps in measured:
-            print(
-                f"bench {target.name} rps={rps:.0f} floor={floor:.0f} "
-                f"ratio={rps / floor:.2f} target={target.ratio_target}"
-            )
     finally:
         server.terminate()
         server.wait(timeout=30)
+    print(f"floor /healthz runs: {', '.join(f'{value:.0f}' for value in floors)} rps")
+    return sum(floors) / len(floors), rates
+
+
+def report(name: str, rps: float, floor: float, target: str) -> None:
+    print(f"bench {name} rps={rps:.0f} floor={floor:.0f} ratio={rps / floor:.2f} target={target}")
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: run `make install` (as root) or apt-get install wrk")
+    # As citizens meet them: public pages and catalog reads come from the cache.
+    floor, cached = measure({})
+    # Every answer rendered afresh: what a cache miss costs (recorded, no target).
+    floor_uncached, uncached = measure({"GOVHALL_PUBLIC_CACHE_SECONDS": "0"})
+    for target, rps in cached:
+        report(target.name, rps, floor, target.ratio_target)
+    for target, rps in uncached:
+        report(target.name + "_uncached", rps, floor_uncached, "-")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def _govhall(
     args: list[str], env: dict[str, str], tmp_path: Path
 ) -> subprocess.CompletedProcess[str]:
-    clean = {
-        key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DEBUG")
-    }
+    # The browser tests allow async-unsafe calls in this process; a deployment never does.
+    dropped = ("DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {key: value for key, value in os.environ.items() if key not in dropped}
     clean.update({"GOVHALL_DATA_DIR": str(tmp_path), **env})
     return subprocess.run(
         [sys.executable, "-m", "govhall.cli", *args],
