@@ -28,7 +28,7 @@ def test_malformed_resident_ids_are_refused(number: str) -> None:
 def test_future_birth_date_is_refused() -> None:
     body = "11010520990101001"
     total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(body))
-    with pytest.raises(ValidationError, match="future"):
+    with pytest.raises(ValidationError, match="出生日期晚于今天"):
         clean_resident_id(body + "10X98765432"[total % 11])
 
 
