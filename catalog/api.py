@@ -131,7 +131,11 @@ def _summary(item: ServiceItem) -> dict[str, object]:
     }
 
 
-@router.get("/departments", response=list[DepartmentOut], summary="Departments of a center")
+@router.get(
+    "/departments",
+    response={200: list[DepartmentOut], 404: ErrorOut, 422: ErrorOut},
+    summary="Departments of a center",
+)
 def list_departments(request: HttpRequest, center: str | None = None) -> list[DepartmentOut]:
     return [
         DepartmentOut(
