@@ -213,5 +213,7 @@ LOGGING = {
         # WeasyPrint reports every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # run_huey adds its own handler to this logger.
+        "huey": {"level": "INFO", "propagate": False},
     },
 }

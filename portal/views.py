@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from catalog.models import ItemType, ServiceItem
+from catalog.models import ItemType
 from catalog.pdf import guide_pdf, guide_pdf_filename
 from catalog.search import (
     ItemFilter,
@@ -116,7 +116,6 @@ def lists(request: HttpRequest, center: str) -> HttpResponse:
             "center": the_center,
             "sections": power_lists(center=the_center),
             "figures": catalog_figures(center=the_center),
-            "subjects": ServiceItem.Subject.choices,
         },
     )
 
