@@ -2,11 +2,13 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+from govhall.errors import ConflictError
 
 
 class ErrorOut(Schema):
@@ -46,6 +48,17 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"message": str(exc) or "Not found."}, status=404)
 
 
+@api.exception_handler(ConflictError)
+def _conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
+    return api.create_response(request, {"message": exc.message}, status=409)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    message = str(exc) or "You may not do this."
+    return api.create_response(request, {"message": message}, status=403)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
@@ -54,7 +67,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def register_routers() -> None:
     """Add the apps' routers; called once from the URLconf."""
     from catalog.api import router as catalog_router
+    from hall.api import router as hall_router
+    from hall.api_booking import router as booking_router
     from workdays.api import router as workdays_router
 
     api.add_router("/", catalog_router)
     api.add_router("/workdays", workdays_router)
+    api.add_router("/", hall_router)
+    api.add_router("/", booking_router)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "catalog",
+    "hall",
     "portal",
 ]
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),
+    path("hall/", include("hall.urls")),
     path("", include("portal.urls")),
 ]

@@ -1,0 +1,5 @@
+"""API of appointments and special services."""
+
+from ninja import Router
+
+router = Router(tags=["appointments"])

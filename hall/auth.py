@@ -1,0 +1,84 @@
+"""Who may call the hall's API: staff in a browser session, or a device with its token.
+
+Devices (kiosks, hall displays, counter terminals) are created by the administrator; the token is
+shown once and only its SHA-256 is stored. A request sends it as `Authorization: Bearer <token>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from catalog.models import Center, Counter
+from hall.models import Device
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def device_create(*, center: Center, kind: str, name: str, counter: Counter | None = None) -> str:
+    """Register a device and return its token, which is not kept and cannot be shown again."""
+    token = secrets.token_urlsafe(32)
+    Device.objects.create(
+        center=center,
+        kind=kind,
+        name=name,
+        counter=counter,
+        token_hash=token_digest(token),
+        token_prefix=token[:8],
+    )
+    return token
+
+
+def device_for_token(token: str) -> Device | None:
+    device = (
+        Device.objects.select_related("center", "counter")
+        .filter(token_hash=token_digest(token), revoked_at__isnull=True)
+        .first()
+    )
+    if device is not None:
+        # A coarse last-seen time is enough and keeps polling displays from writing every second.
+        now = timezone.now()
+        if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
+            Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    return device
+
+
+class DeviceAuth(HttpBearer):
+    """A device token, optionally limited to some kinds of device."""
+
+    def __init__(self, *kinds: str) -> None:
+        super().__init__()
+        self.kinds = set(kinds)
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        device = device_for_token(token)
+        if device is None or (self.kinds and device.kind not in self.kinds):
+            return None
+        request.device = device  # type: ignore[attr-defined]
+        return device
+
+
+class StaffSessionAuth(SessionAuth):
+    """A logged-in member of staff of some center (citizens' sessions are refused)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if user.is_authenticated and hasattr(user, "staff_profile"):
+            return user
+        return None
+
+
+def request_center(request: HttpRequest) -> Center | None:
+    """The center the caller acts for: the device's, or the staff member's."""
+    device = getattr(request, "device", None)
+    if device is not None:
+        return device.center  # type: ignore[no-any-return]
+    profile = getattr(request.user, "staff_profile", None)
+    return profile.center if profile is not None else None

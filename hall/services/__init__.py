@@ -1,0 +1,1 @@
+"""Writes of the hall: `tickets` (the queue floor), `booking` (appointments, special services)."""
