@@ -1,5 +1,259 @@
 """API of the queue floor: tickets, counters and the hall display."""
 
-from ninja import Router
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from accounts.models import User
+from catalog.models import Counter, QueueCategory, ServiceItem
+from catalog.search import center_get
+from govhall.api import ErrorOut
+from hall.auth import DeviceAuth, StaffSessionAuth
+from hall.models import CounterPause, CounterState, PriorityGroup, Ticket
+from hall.selectors import ticket_progress
+from hall.services import tickets as services
 
 router = Router(tags=["hall"])
+
+REMOTE_TICKETS_PER_HOUR = 3
+ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class TicketIn(Schema):
+    category: str = Field(min_length=1, max_length=1, description="Letter of the queue category")
+    center: str | None = Field(None, max_length=50, description="Center code; default center")
+    priority_group: PriorityGroup = Field(PriorityGroup.NONE, description="Priority lane group")
+    item: str | None = Field(None, max_length=100, description="Implementation code of the item")
+    mobile: str = Field("", max_length=20, pattern=r"^(1\d{10})?$")
+
+
+class TicketOut(Schema):
+    key: str = Field(description="The ticket's public key: its phone page and this API use it")
+    number: str
+    category: str
+    category_name: str
+    status: str
+    status_label: str
+    issued_at: str
+    ahead: int = Field(description="Waiting tickets of the same queue before this one")
+    counters_open: int
+    estimated_minutes: int | None = Field(description="Expected wait; null if no counter is open")
+    counter: int | None = Field(description="The counter that called the ticket")
+
+
+def ticket_out(ticket: Ticket) -> TicketOut:
+    progress = ticket_progress(ticket)
+    return TicketOut(
+        key=ticket.access_key,
+        number=ticket.number,
+        category=ticket.category.letter,
+        category_name=ticket.category.name,
+        status=ticket.status,
+        status_label=str(ticket.get_status_display()),
+        issued_at=ticket.issued_at.isoformat(),
+        ahead=progress.ahead,
+        counters_open=progress.counters_open,
+        estimated_minutes=progress.estimated_minutes,
+        counter=ticket.counter.number if ticket.counter else None,
+    )
+
+
+def _remote_allowed(request: HttpRequest) -> bool:
+    """A phone may take a few tickets an hour from one address (the virtual queue)."""
+    key = f"remote-tickets:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, 3600)
+    return cache.incr(key) <= REMOTE_TICKETS_PER_HOUR
+
+
+@router.post(
+    "/tickets",
+    response={201: TicketOut, **ERRORS, 429: ErrorOut},
+    auth=[DeviceAuth("kiosk"), lambda request: "remote"],
+    summary="Take a ticket (kiosk with its token, or a phone: the virtual queue)",
+)
+def take_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
+    device = getattr(request, "device", None)
+    center = device.center if device is not None else center_get(payload.center)
+    if device is None and not _remote_allowed(request):
+        return Status(
+            429, {"message": _("Too many tickets from this phone: please ask at reception.")}
+        )
+    category = QueueCategory.objects.filter(center=center, letter=payload.category.upper()).first()
+    if category is None:
+        raise Http404(_("There is no queue %(letter)s here.") % {"letter": payload.category})
+    item = None
+    if payload.item:
+        item = (
+            ServiceItem.objects.published()
+            .filter(center=center, implementation_code=payload.item)
+            .first()
+        )
+        if item is None:
+            raise Http404(
+                _("There is no published service item with the code %(code)s.")
+                % {"code": payload.item}
+            )
+    ticket = services.ticket_issue(
+        category=category,
+        source=Ticket.Source.KIOSK if device is not None else Ticket.Source.REMOTE,
+        priority_group=payload.priority_group,
+        item=item,
+        mobile=payload.mobile,
+    )
+    return Status(201, ticket_out(ticket))
+
+
+@router.get("/tickets/{key}", response={200: TicketOut, 404: ErrorOut}, summary="Follow a ticket")
+def get_ticket(request: HttpRequest, key: str) -> TicketOut:
+    ticket = (
+        Ticket.objects.select_related("category", "counter", "center")
+        .filter(access_key=key)
+        .first()
+    )
+    if ticket is None:
+        raise Http404(_("There is no such ticket."))
+    return ticket_out(ticket)
+
+
+class CounterStateOut(Schema):
+    counter: int
+    status: str
+    status_label: str
+    staff: str | None
+    ticket: TicketOut | None
+    pause_reason: str
+
+
+class TransferIn(Schema):
+    category: str | None = Field(None, min_length=1, max_length=1)
+    counter: int | None = Field(None, ge=1, le=9999)
+
+
+class PauseIn(Schema):
+    reason: Literal["meeting", "break", "training", "files", "other"]
+    note: str = Field("", max_length=200)
+
+
+counter_auth = [DeviceAuth("counter"), StaffSessionAuth()]
+
+
+def _counter_and_staff(request: HttpRequest, number: int) -> tuple[Counter, User]:
+    """The counter named in the path and who acts there: the staff member, or for a counter
+    terminal, the person signed in to it."""
+    device = getattr(request, "device", None)
+    if device is not None:
+        if device.counter is None or device.counter.number != number:
+            raise PermissionDenied(_("This terminal belongs to another counter."))
+        state = CounterState.objects.filter(counter=device.counter).select_related("staff").first()
+        if state is None or state.staff is None:
+            raise services.HallConflictError(_("Nobody is signed in to this counter."))
+        return device.counter, state.staff
+    user = request.user
+    assert isinstance(user, User)
+    counter = get_object_or_404(Counter, center=user.staff_profile.center, number=number)
+    return counter, user
+
+
+def _state_out(counter: Counter) -> CounterStateOut:
+    state = CounterState.objects.select_related("staff", "ticket__category", "ticket__counter").get(
+        counter=counter
+    )
+    return CounterStateOut(
+        counter=counter.number,
+        status=state.status,
+        status_label=str(state.get_status_display()),
+        staff=str(state.staff) if state.staff else None,
+        ticket=ticket_out(state.ticket) if state.ticket else None,
+        pause_reason=state.pause_reason,
+    )
+
+
+@router.post(
+    "/counters/{number}/transfer",
+    response={200: CounterStateOut, **ERRORS},
+    auth=counter_auth,
+    summary="Send the current ticket to another queue or counter",
+)
+def counter_transfer(request: HttpRequest, number: int, payload: TransferIn) -> CounterStateOut:
+    counter, staff = _counter_and_staff(request, number)
+    if (payload.category is None) == (payload.counter is None):
+        raise services.HallConflictError(_("Name either a queue or a counter to transfer to."))
+    category = to_counter = None
+    if payload.category is not None:
+        category = get_object_or_404(
+            QueueCategory, center_id=counter.center_id, letter=payload.category.upper()
+        )
+    else:
+        to_counter = get_object_or_404(Counter, center_id=counter.center_id, number=payload.counter)
+    services.ticket_transfer(counter=counter, staff=staff, category=category, to_counter=to_counter)
+    return _state_out(counter)
+
+
+@router.post(
+    "/counters/{number}/pause",
+    response={200: CounterStateOut, **ERRORS},
+    auth=counter_auth,
+    summary="Leave the counter for a while, with a reason (离岗)",
+)
+def counter_pause(request: HttpRequest, number: int, payload: PauseIn) -> CounterStateOut:
+    counter, staff = _counter_and_staff(request, number)
+    services.counter_pause(
+        counter=counter, staff=staff, reason=CounterPause.Reason(payload.reason), note=payload.note
+    )
+    return _state_out(counter)
+
+
+@router.get(
+    "/counters/{number}",
+    response={200: CounterStateOut, **ERRORS},
+    auth=counter_auth,
+    summary="A counter's state and current ticket",
+)
+def counter_get(request: HttpRequest, number: int) -> CounterStateOut:
+    counter, _staff = _counter_and_staff(request, number)
+    CounterState.objects.get_or_create(counter=counter, defaults={"since": timezone.now()})
+    return _state_out(counter)
+
+
+# Registered last: the fixed paths above (transfer, pause) must match before this one.
+CounterAction = Literal[
+    "sign-in", "sign-out", "call-next", "recall", "missed", "start", "finish", "resume"
+]
+
+
+@router.post(
+    "/counters/{number}/{action}",
+    response={200: CounterStateOut, **ERRORS},
+    auth=counter_auth,
+    summary="Act at a counter: sign-in, call-next, recall, missed, start, finish, resume, sign-out",
+)
+def counter_act(request: HttpRequest, number: int, action: CounterAction) -> CounterStateOut:
+    counter, staff = _counter_and_staff(request, number)
+    if action == "sign-in":
+        if getattr(request, "device", None) is not None:
+            raise PermissionDenied(_("Staff sign in with their own account."))
+        services.counter_sign_in(counter=counter, staff=staff)
+    elif action == "sign-out":
+        services.counter_sign_out(counter=counter, staff=staff)
+    elif action == "call-next":
+        services.ticket_call_next(counter=counter, staff=staff)
+    elif action == "recall":
+        services.ticket_recall(counter=counter, staff=staff)
+    elif action == "missed":
+        services.ticket_mark_missed(counter=counter, staff=staff)
+    elif action == "start":
+        services.ticket_start_service(counter=counter, staff=staff)
+    elif action == "finish":
+        services.ticket_finish(counter=counter, staff=staff)
+    else:
+        services.counter_resume(counter=counter, staff=staff)
+    return _state_out(counter)

@@ -85,33 +85,30 @@ def ticket_issue(
     elif priority_group:
         head_start = policy.priority_head_start_minutes
     day = timezone.localdate(now)
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                last = Ticket.objects.filter(
-                    center_id=category.center_id, service_date=day, category=category
-                ).aggregate(last=Max("sequence"))["last"]
-                sequence = (last or 0) + 1
-                ticket = Ticket.objects.create(
-                    center_id=category.center_id,
-                    category=category,
-                    service_date=day,
-                    sequence=sequence,
-                    number=ticket_number(category.letter, sequence),
-                    source=source,
-                    priority_group=priority_group,
-                    item=item,
-                    mobile=mobile,
-                    issued_at=now,
-                    queue_at=now - dt.timedelta(minutes=head_start),
-                    access_key=secrets.token_urlsafe(16),
-                )
-                _event(ticket, TicketEvent.Kind.ISSUED, now, note=source)
-                return ticket
-        except IntegrityError:
-            # Another issuer took the same number between our read and insert: take the next.
-            continue
-    raise HallConflictError(_("The ticket machine is busy: please try again."))
+    with transaction.atomic():
+        # Numbers are handed out one at a time per queue: the category row is the lock
+        # (PostgreSQL; SQLite's write transactions are serialised anyway).
+        QueueCategory.objects.select_for_update().filter(pk=category.pk).exists()
+        last = Ticket.objects.filter(
+            center_id=category.center_id, service_date=day, category=category
+        ).aggregate(last=Max("sequence"))["last"]
+        sequence = (last or 0) + 1
+        ticket = Ticket.objects.create(
+            center_id=category.center_id,
+            category=category,
+            service_date=day,
+            sequence=sequence,
+            number=ticket_number(category.letter, sequence),
+            source=source,
+            priority_group=priority_group,
+            item=item,
+            mobile=mobile,
+            issued_at=now,
+            queue_at=now - dt.timedelta(minutes=head_start),
+            access_key=secrets.token_urlsafe(16),
+        )
+        _event(ticket, TicketEvent.Kind.ISSUED, now, note=source)
+    return ticket
 
 
 def _staff_may_use(counter: Counter, staff: User) -> None:
@@ -278,6 +275,7 @@ def ticket_mark_missed(*, counter: Counter, staff: User, now: dt.datetime | None
 def ticket_rejoin(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
     """A missed ticket comes back to the queue, by the center's rule."""
     now = now or timezone.now()
+    ticket.refresh_from_db()
     policy = policy_for(ticket.center)
     if policy.missed_rule == HallPolicy.MissedRule.NOT_ALLOWED:
         raise HallConflictError(_("A missed ticket cannot re-join here: please take a new ticket."))
@@ -422,6 +420,7 @@ def counter_resume(*, counter: Counter, staff: User, now: dt.datetime | None = N
 def pad_rate(*, ticket: Ticket, level: int, now: dt.datetime | None = None) -> PadRating:
     """Record the one rating of a finished service (一次一评) for its counter and staff member."""
     now = now or timezone.now()
+    ticket.refresh_from_db()
     if level not in PadRating.Level.values:
         raise HallConflictError(_("Choose one of the five levels."))
     if ticket.status != Ticket.Status.DONE or ticket.counter is None or ticket.staff is None:
