@@ -112,7 +112,12 @@ def take_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
     return Status(201, ticket_out(ticket))
 
 
-@router.get("/tickets/{key}", response={200: TicketOut, 404: ErrorOut}, summary="Follow a ticket")
+@router.get(
+    "/tickets/{key}",
+    response={200: TicketOut, 404: ErrorOut},
+    url_name="get_ticket",
+    summary="Follow a ticket",
+)
 def get_ticket(request: HttpRequest, key: str) -> TicketOut:
     ticket = (
         Ticket.objects.select_related("category", "counter", "center")
