@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts.roles import Role
 
 # Apps whose rows a center administrator manages through the admin.
-ADMINISTRATOR_APPS = ("catalog", "workdays")
+ADMINISTRATOR_APPS = ("catalog", "workdays", "hall")
 
 
 @transaction.atomic

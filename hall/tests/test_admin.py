@@ -1,0 +1,69 @@
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+
+from accounts.roles import Role
+from catalog.tests.factories import make_staff, make_user
+from hall.auth import device_for_token
+from hall.models import Device
+from hall.tests.factories import Floor, make_floor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def floor() -> Floor:
+    return make_floor()
+
+
+def _administrator(floor: Floor, name: str) -> Client:
+    client = Client()
+    user = make_user(name, is_staff=True)
+    make_staff(user, floor.center, Role.ADMINISTRATOR)
+    client.force_login(user)
+    return client
+
+
+def test_an_administrator_registers_a_kiosk_and_sees_its_token_once(floor: Floor) -> None:
+    client = _administrator(floor, "admin")
+    response = client.post(
+        "/admin/hall/device/add/",
+        {"center": floor.center.pk, "kind": "kiosk", "name": "一楼取号机", "counter": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = " ".join(str(message) for message in get_messages(response.wsgi_request))
+    device = Device.objects.get()
+    words = [word for word in re.split(r"[\s：:，,—]+", shown) if len(word) > 20]
+    assert device in [device_for_token(word) for word in words]
+    assert all(word not in device.token_hash for word in words)
+
+
+def test_a_revoked_device_is_refused(floor: Floor) -> None:
+    client = _administrator(floor, "admin")
+    client.post(
+        "/admin/hall/device/add/",
+        {"center": floor.center.pk, "kind": "display", "name": "大厅屏", "counter": ""},
+    )
+    device = Device.objects.get()
+    client.post(
+        "/admin/hall/device/",
+        {"action": "revoke", "_selected_action": [device.pk]},
+    )
+    device.refresh_from_db()
+    assert device.revoked_at is not None
+
+
+def test_another_centers_administrator_sees_no_devices(floor: Floor) -> None:
+    _administrator(floor, "admin").post(
+        "/admin/hall/device/add/",
+        {"center": floor.center.pk, "kind": "kiosk", "name": "一楼取号机", "counter": ""},
+    )
+    other = make_floor(slug="other", counters=1)
+    client = _administrator(other, "other-admin")
+    page = client.get("/admin/hall/device/").content.decode()
+    assert "一楼取号机" not in page
+    device = Device.objects.get()
+    assert client.get(f"/admin/hall/device/{device.pk}/change/").status_code in (302, 404)
