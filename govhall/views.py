@@ -1,8 +1,23 @@
-"""Project-level views: the health check, which is also the framework floor of `make bench`."""
+"""Project-level views: the health checks, which are also the framework floors of `make bench`."""
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from govhall.models import Heartbeat
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """A bare JSON answer that touches no database: the cheapest request Django can serve."""
     return JsonResponse({"status": "ok"})
+
+
+@csrf_exempt
+@require_POST
+def healthz_write(request: HttpRequest) -> JsonResponse:
+    """One bare insert: the floor for writes. Only on when GOVHALL_BENCH_ENDPOINTS is set."""
+    if not settings.GOVHALL_BENCH_ENDPOINTS:
+        raise Http404("not enabled")
+    beat = Heartbeat.objects.create()
+    return JsonResponse({"id": beat.pk}, status=201)

@@ -2,11 +2,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 
 from govhall.env import env_bool, env_int, env_str
+from govhall.models import Heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,3 +71,12 @@ def test_the_embedded_database_runs_in_wal_mode(db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+def test_the_write_floor_is_off_unless_the_bench_turns_it_on(
+    client: Client, settings: Any, db: None
+) -> None:
+    assert client.post("/healthz/write").status_code == 404
+    settings.GOVHALL_BENCH_ENDPOINTS = True
+    assert client.post("/healthz/write").status_code == 201
+    assert Heartbeat.objects.count() == 1

@@ -1,7 +1,9 @@
 import re
+from io import StringIO
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.roles import Role
@@ -67,3 +69,24 @@ def test_another_centers_administrator_sees_no_devices(floor: Floor) -> None:
     assert "一楼取号机" not in page
     device = Device.objects.get()
     assert client.get(f"/admin/hall/device/{device.pk}/change/").status_code in (302, 404)
+
+
+def test_a_device_is_registered_from_the_command_line(floor: Floor) -> None:
+    out = StringIO()
+    number = str(floor.counters[0].number)
+    call_command(
+        "device_token",
+        "--center",
+        "qinghe",
+        "--kind",
+        "counter",
+        "--name",
+        "终端",
+        "--counter",
+        number,
+        stdout=out,
+    )
+    device = device_for_token(out.getvalue().strip())
+    assert device is not None and device.counter == floor.counters[0]
+    with pytest.raises(CommandError):
+        call_command("device_token", "--center", "qinghe", "--kind", "counter", "--name", "x")
