@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 GOVHALL := $(VENV)/bin/govhall
 PORT ?= 8000
-APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext wrk
+APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext wrk espeak-ng
 
 .PHONY: install system-packages demo test lint typecheck pytest bench lock messages translations clean
 

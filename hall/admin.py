@@ -175,3 +175,7 @@ class HallAlertAdmin(ReadOnlyRecordAdmin):
         "resolved_at",
     ]
     list_filter = ["kind"]
+
+
+# Appointments and special services register their admin classes beside these.
+import hall.admin_booking  # noqa: E402, F401

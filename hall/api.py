@@ -25,7 +25,13 @@ from hall.services import tickets as services
 router = Router(tags=["hall"])
 
 REMOTE_TICKETS_PER_HOUR = 3
-ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, type[Schema]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class TicketIn(Schema):
@@ -262,3 +268,24 @@ def counter_act(request: HttpRequest, number: int, action: CounterAction) -> Cou
     else:
         services.counter_resume(counter=counter, staff=staff)
     return _state_out(counter)
+
+
+# The hall display, for the hall screens: a separate block kept at the end of this file. -----
+from django.http import HttpResponse  # noqa: E402
+from ninja.params.functions import Query  # noqa: E402
+
+from hall.views_screens import DisplayOut, display_response  # noqa: E402
+
+
+@router.get(
+    "/hall/display",
+    response={200: DisplayOut, 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+    url_name="hall_display",
+    summary="What the hall screen shows: public, the same for one second per center",
+)
+def hall_display(
+    request: HttpRequest,
+    center: str = Query(..., max_length=50, pattern=r"^[-a-zA-Z0-9_]+$", description="Center code"),
+) -> HttpResponse:
+    return display_response(center)

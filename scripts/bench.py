@@ -4,7 +4,9 @@ Starts gunicorn (2 sync workers) on a free loopback port, warms every URL up, th
 with wrk for a bounded time. The floor is a bare JSON view (`/healthz`) measured before and after
 the others; each page's requests per second are reported as a ratio to the mean floor. The run
 is made twice: as visitors meet the pages (public cache on), then with every answer rendered
-afresh (`_uncached`, recorded without a target). Output ends with one line per measurement:
+afresh (`_uncached`, recorded without a target). Then the hall's writes, ticket issue and a
+counter's call-next, are compared with a bare insert (`/healthz/write`), see bench_hall.py.
+Output ends with one line per measurement:
     bench NAME rps=R floor=F ratio=R/F target=T
 """
 
@@ -19,6 +21,8 @@ import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
+
+import bench_hall
 
 DURATION_SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
@@ -94,7 +98,7 @@ def start_server(port: int, extra_env: dict[str, str]) -> subprocess.Popen[bytes
     )
 
 
-def measure(extra_env: dict[str, str]) -> tuple[float, list[tuple[Target, float]]]:
+def measure(extra_env: dict[str, str], with_hall: bool) -> tuple[float, list[tuple[Target, float]]]:
     """The mean floor (measured before and after the targets) and each target's rate."""
     port = free_port()
     base = f"http://{HOST}:{port}"
@@ -109,6 +113,8 @@ def measure(extra_env: dict[str, str]) -> tuple[float, list[tuple[Target, float]
             Target("guide_page", f"/c/{center}/items/{code}/", "0.5"),
             Target("guide_api", f"/api/v1/items/{code}", "0.5"),
         ]
+        if with_hall:
+            targets.append(Target("hall_display", f"/api/v1/hall/display?center={center}", "0.5"))
         for target in targets:
             for _ in range(20):
                 fetch(base + target.path)
@@ -126,17 +132,41 @@ def report(name: str, rps: float, floor: float, target: str) -> None:
     print(f"bench {name} rps={rps:.0f} floor={floor:.0f} ratio={rps / floor:.2f} target={target}")
 
 
+def measure_writes() -> tuple[float, list[tuple[str, float]]]:
+    """Ticket issue and call-next against the insert floor (before and after), same threads."""
+    tokens = bench_hall.prepare()
+    port = free_port()
+    server = start_server(port, {"GOVHALL_BENCH_ENDPOINTS": "1"})
+    seconds = DURATION_SECONDS
+    try:
+        wait_until_up(f"http://{HOST}:{port}")
+        floors = [bench_hall.writes_per_second(HOST, port, "/healthz/write", {}, "", seconds)]
+        issue = bench_hall.writes_per_second(
+            HOST, port, "/api/v1/tickets", {"category": "A"}, tokens.kiosk, seconds
+        )
+        calls = bench_hall.calls_per_second(HOST, port, tokens, seconds)
+        floors.append(bench_hall.writes_per_second(HOST, port, "/healthz/write", {}, "", seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"floor /healthz/write runs: {', '.join(f'{value:.0f}' for value in floors)} rps")
+    return sum(floors) / len(floors), [("ticket_issue", issue), ("call_next", calls)]
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: run `make install` (as root) or apt-get install wrk")
     # As citizens meet them: public pages and catalog reads come from the cache.
-    floor, cached = measure({})
+    floor, cached = measure({}, with_hall=True)
     # Every answer rendered afresh: what a cache miss costs (recorded, no target).
-    floor_uncached, uncached = measure({"GOVHALL_PUBLIC_CACHE_SECONDS": "0"})
+    floor_uncached, uncached = measure({"GOVHALL_PUBLIC_CACHE_SECONDS": "0"}, with_hall=False)
+    write_floor, writes = measure_writes()
     for target, rps in cached:
         report(target.name, rps, floor, target.ratio_target)
     for target, rps in uncached:
         report(target.name + "_uncached", rps, floor_uncached, "-")
+    for name, rps in writes:
+        report(name, rps, write_floor, "0.5")
 
 
 if __name__ == "__main__":

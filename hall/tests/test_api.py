@@ -20,15 +20,16 @@ def floor() -> Floor:
     return make_floor()
 
 
-def post(client: Client, url: str, body: dict[str, Any] | None = None, **extra: str) -> Any:
-    return client.post(url, json.dumps(body or {}), content_type="application/json", **extra)
+def post(client: Client, url: str, body: dict[str, Any] | None = None, token: str = "") -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post(
+        url, json.dumps(body or {}), content_type="application/json", headers=headers
+    )
 
 
 def test_a_kiosk_takes_a_ticket_with_its_token(client: Client, floor: Floor) -> None:
     token = device_create(center=floor.center, kind=Device.Kind.KIOSK, name="一楼取号机")
-    response = post(
-        client, "/api/v1/tickets", {"category": "a"}, HTTP_AUTHORIZATION=f"Bearer {token}"
-    )
+    response = post(client, "/api/v1/tickets", {"category": "a"}, token=token)
     assert response.status_code == 201
     body = response.json()
     assert body["number"] == "A001" and body["ahead"] == 0
@@ -90,15 +91,20 @@ def test_a_counter_terminal_acts_for_the_clerk_signed_in(client: Client, floor: 
     token = device_create(
         center=floor.center, kind=Device.Kind.COUNTER, name="终端", counter=counter
     )
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    assert post(client, f"/api/v1/counters/{counter.number}/call-next", **auth).status_code == 409
+    assert (
+        post(client, f"/api/v1/counters/{counter.number}/call-next", token=token).status_code == 409
+    )
     counter_sign_in(counter=counter, staff=floor.clerks[0])
     ticket_issue(category=floor.business)
-    response = post(client, f"/api/v1/counters/{counter.number}/call-next", **auth)
+    response = post(client, f"/api/v1/counters/{counter.number}/call-next", token=token)
     assert response.json()["ticket"]["number"] == "B001"
     assert Ticket.objects.get().staff == floor.clerks[0]
-    assert post(client, f"/api/v1/counters/{other.number}/call-next", **auth).status_code == 403
-    assert post(client, f"/api/v1/counters/{counter.number}/sign-in", **auth).status_code == 403
+    assert (
+        post(client, f"/api/v1/counters/{other.number}/call-next", token=token).status_code == 403
+    )
+    assert (
+        post(client, f"/api/v1/counters/{counter.number}/sign-in", token=token).status_code == 403
+    )
 
 
 def test_outsiders_cannot_act_at_counters(client: Client, floor: Floor) -> None:
@@ -113,9 +119,7 @@ def test_outsiders_cannot_act_at_counters(client: Client, floor: Floor) -> None:
     revoked = device_create(center=floor.center, kind=Device.Kind.KIOSK, name="旧取号机")
     Device.objects.update(revoked_at="2026-01-01T00:00:00Z")
     client.logout()
-    response = post(
-        client, f"/api/v1/counters/{number}/call-next", HTTP_AUTHORIZATION=f"Bearer {revoked}"
-    )
+    response = post(client, f"/api/v1/counters/{number}/call-next", token=revoked)
     assert response.status_code == 401
 
 

@@ -165,6 +165,7 @@ def test_pause_needs_a_free_counter_and_is_recorded(floor: Floor) -> None:
         ticket_call_next(counter=counter, staff=clerk, now=at(5))
     counter_resume(counter=counter, staff=clerk, now=at(14))
     pause = CounterPause.objects.get(counter=counter)
+    assert pause.ended_at is not None
     assert (pause.reason, pause.ended_at - pause.started_at) == (
         "meeting",
         dt.timedelta(minutes=10),

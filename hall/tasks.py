@@ -1,0 +1,24 @@
+"""Periodic work of the hall: queue alerts every minute, no-shows of bookings every hour."""
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from catalog.models import Center
+from hall.alerts import hall_alerts_check
+from hall.services.booking import appointments_mark_no_shows
+
+
+# Hourly rather than once at closing time: the crontab runs in Huey's clock (UTC by default), and
+# marking only closed windows makes every run safe, whatever the hour and the slots' lengths.
+@db_periodic_task(crontab(minute="5"))  # type: ignore[untyped-decorator]
+def appointments_no_show_sweep() -> int:
+    """Mark today's and earlier bookings that were never checked in as no-shows."""
+    return appointments_mark_no_shows(day=timezone.localdate())
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def hall_alerts_sweep() -> None:
+    """Check the queue alerts of every center."""
+    for center in Center.objects.all():
+        hall_alerts_check(center=center)
