@@ -6,32 +6,44 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 from django.utils import timezone
 
 from catalog.models import Center, Counter, QueueCategory
 from hall.models import CounterState, HallNotice, HallPolicy, Ticket, TicketEvent
-from hall.services.tickets import policy_for
+from hall.services.tickets import policy_for, policy_for_center_id
 
 RECENT_SERVICES = 30
 
 
 def average_service_minutes(category: QueueCategory, policy: HallPolicy, day: dt.date) -> float:
-    """Mean length of the category's last services today, or the policy's figure before any."""
-    recent = list(
-        Ticket.objects.filter(category=category, service_date=day, status=Ticket.Status.DONE)
-        .order_by("-finished_at")
-        .annotate(
-            length=ExpressionWrapper(
-                F("finished_at") - F("service_started_at"), output_field=DurationField()
-            )
+    """Mean length of the category's last services today, or the policy's figure before any.
+
+    Kept a minute in the cache: every ticket's estimate asks for it, and it moves slowly.
+    """
+    key = f"hall:service-minutes:{category.pk}:{day.isoformat()}:{policy.average_service_minutes}"
+    cached: float | None = cache.get(key)
+    if cached is not None:
+        return cached
+    recent = (
+        Ticket.objects.filter(
+            category=category,
+            service_date=day,
+            status=Ticket.Status.DONE,
+            service_started_at__isnull=False,
         )
-        .values_list("length", flat=True)[:RECENT_SERVICES]
+        .order_by("-finished_at")
+        .values_list("service_started_at", "finished_at")[:RECENT_SERVICES]
     )
-    lengths = [length.total_seconds() / 60 for length in recent if length is not None]
-    if len(lengths) < 3:
-        return float(policy.average_service_minutes)
-    return max(1.0, float(sum(lengths)) / len(lengths))
+    lengths = [(end - start).total_seconds() / 60 for start, end in recent if start and end]
+    minutes = (
+        max(1.0, sum(lengths) / len(lengths))
+        if len(lengths) >= 3
+        else float(policy.average_service_minutes)
+    )
+    cache.set(key, minutes, 60)
+    return minutes
 
 
 def open_counters(category: QueueCategory) -> int:
@@ -61,7 +73,7 @@ def ticket_progress(ticket: Ticket, now: dt.datetime | None = None) -> TicketPro
         .count()
     )
     counters = open_counters(ticket.category)
-    policy = policy_for(ticket.center)
+    policy = policy_for_center_id(ticket.center_id)
     minutes = average_service_minutes(ticket.category, policy, ticket.service_date)
     # With no counter open the wait cannot be estimated honestly; say so rather than guess.
     estimate = math.ceil((ahead + 1) * minutes / counters) if counters else None

@@ -36,7 +36,12 @@ class HallConflictError(ConflictError):
 
 
 def policy_for(center: Center) -> HallPolicy:
-    policy, _created = HallPolicy.objects.get_or_create(center=center)
+    return policy_for_center_id(center.pk)
+
+
+def policy_for_center_id(center_id: int) -> HallPolicy:
+    """The center's hall policy, created with the defaults on first use."""
+    policy, _created = HallPolicy.objects.get_or_create(center_id=center_id)
     return policy
 
 
@@ -78,7 +83,7 @@ def ticket_issue(
         raise ValueError(f"unknown priority group {priority_group!r}")
     if item is not None and item.center_id != category.center_id:
         raise PermissionDenied(_("This service item belongs to another center."))
-    policy = policy_for(category.center)
+    policy = policy_for_center_id(category.center_id)
     head_start = 0
     if source == Ticket.Source.APPOINTMENT:
         head_start = policy.appointment_head_start_minutes
@@ -88,7 +93,8 @@ def ticket_issue(
     with transaction.atomic():
         # Numbers are handed out one at a time per queue: the category row is the lock
         # (PostgreSQL; SQLite's write transactions are serialised anyway).
-        QueueCategory.objects.select_for_update().filter(pk=category.pk).exists()
+        if connection.features.has_select_for_update:
+            QueueCategory.objects.select_for_update().filter(pk=category.pk).exists()
         last = Ticket.objects.filter(
             center_id=category.center_id, service_date=day, category=category
         ).aggregate(last=Max("sequence"))["last"]
@@ -186,8 +192,8 @@ def ticket_call_next(
     """Call the best waiting ticket this counter serves: earliest queue time first.
 
     Returns None when nobody waits. Many counters may call at once: each ticket is called once.
+    Only staff of the counter's center can have signed in, so the sign-in is the check here.
     """
-    _staff_may_use(counter, staff)
     now = now or timezone.now()
     state = _signed_in_state(counter, staff)
     if state.status == CounterState.Status.PAUSED:
@@ -210,7 +216,8 @@ def ticket_call_next(
     if updated != 1:
         raise HallConflictError(_("The counter called another ticket at the same moment."))
     _event(ticket, TicketEvent.Kind.CALLED, now, counter=counter, actor=staff)
-    ticket.refresh_from_db()
+    ticket.status, ticket.counter, ticket.staff = Ticket.Status.CALLED, counter, staff
+    ticket.called_at, ticket.for_counter = now, None
     return ticket
 
 
@@ -230,10 +237,13 @@ def _current(counter: Counter, staff: User, *statuses: str) -> Ticket:
 
 
 def _move(ticket: Ticket, old: str, **changes: object) -> None:
+    """Change the ticket if it is still in state `old`, in the database and on the instance."""
     if Ticket.objects.filter(pk=ticket.pk, status=old).update(**changes) != 1:
         raise HallConflictError(
             _("Ticket %(number)s changed meanwhile: reload.") % {"number": ticket.number}
         )
+    for name, value in changes.items():
+        setattr(ticket, name, value)
 
 
 def _free(counter: Counter, now: dt.datetime) -> None:
@@ -255,7 +265,6 @@ def ticket_recall(*, counter: Counter, staff: User, now: dt.datetime | None = No
         )
     _move(ticket, Ticket.Status.CALLED, recalls=ticket.recalls + 1, called_at=now)
     _event(ticket, TicketEvent.Kind.RECALLED, now, counter=counter, actor=staff)
-    ticket.refresh_from_db()
     return ticket
 
 
@@ -267,7 +276,6 @@ def ticket_mark_missed(*, counter: Counter, staff: User, now: dt.datetime | None
     _move(ticket, Ticket.Status.CALLED, status=Ticket.Status.MISSED, missed_at=now)
     _free(counter, now)
     _event(ticket, TicketEvent.Kind.MISSED, now, counter=counter, actor=staff)
-    ticket.refresh_from_db()
     return ticket
 
 
@@ -298,7 +306,6 @@ def ticket_rejoin(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
         recalls=0,
     )
     _event(ticket, TicketEvent.Kind.REJOINED, now)
-    ticket.refresh_from_db()
     return ticket
 
 
@@ -311,7 +318,6 @@ def ticket_start_service(
     ticket = _current(counter, staff, Ticket.Status.CALLED)
     _move(ticket, Ticket.Status.CALLED, status=Ticket.Status.SERVING, service_started_at=now)
     _event(ticket, TicketEvent.Kind.STARTED, now, counter=counter, actor=staff)
-    ticket.refresh_from_db()
     return ticket
 
 
@@ -329,7 +335,6 @@ def ticket_finish(*, counter: Counter, staff: User, now: dt.datetime | None = No
     )
     _free(counter, now)
     _event(ticket, TicketEvent.Kind.FINISHED, now, counter=counter, actor=staff)
-    ticket.refresh_from_db()
     return ticket
 
 
@@ -365,7 +370,6 @@ def ticket_transfer(
     _free(counter, now)
     target = category.name if category else str(to_counter)
     _event(ticket, TicketEvent.Kind.TRANSFERRED, now, counter=counter, actor=staff, note=target)
-    ticket.refresh_from_db()
     return ticket
 
 
@@ -375,7 +379,6 @@ def ticket_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
     _move(ticket, Ticket.Status.WAITING, status=Ticket.Status.CANCELLED)
     _event(ticket, TicketEvent.Kind.CANCELLED, now)
-    ticket.refresh_from_db()
     return ticket
 
 
