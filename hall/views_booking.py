@@ -290,13 +290,14 @@ def booking_reschedule(request: HttpRequest, center: str, code: str) -> HttpResp
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, center: str) -> HttpResponse:
-    """The kiosk's (or reception's) check-in: the browser is signed in as staff of the center."""
+    """Check in at the kiosk, at reception or on one's own phone by the booking's QR code.
+
+    The booking code is the secret: it turns its own booking into a ticket, on the booked day
+    and within the check-in window, and only at the center it was booked for.
+    """
     the_center = center_get(center)
-    if _staff_center(request).pk != the_center.pk:
-        raise PermissionDenied(_("Check-in is done at this center's kiosks and reception."))
     ticket = None
     if request.method == "POST":
         form = CheckInForm(request.POST)
@@ -307,6 +308,8 @@ def check_in(request: HttpRequest, center: str) -> HttpResponse:
                 )
                 form = CheckInForm()
             except Http404 as error:
+                form.add_error("code", str(error))
+            except PermissionDenied as error:
                 form.add_error("code", str(error))
             except ConflictError as error:
                 form.add_error("code", error.message)
