@@ -17,6 +17,13 @@ cat <<TEXT
 govhall demo is running: http://127.0.0.1:${port}/
   public site     http://127.0.0.1:${port}/
   kiosk           http://127.0.0.1:${port}/c/demo/kiosk/
+  take a ticket   http://127.0.0.1:${port}/hall/c/demo/ticket/
+  book            http://127.0.0.1:${port}/hall/c/demo/book/
+  check in        http://127.0.0.1:${port}/hall/c/demo/check-in/
+  hall screen     http://127.0.0.1:${port}/hall/c/demo/display/
+  workstation     http://127.0.0.1:${port}/hall/workstation/   (demo-clerk, counter 17)
+  manager board   http://127.0.0.1:${port}/hall/manager/       (demo-hall-manager)
+  SMS outbox      http://127.0.0.1:${port}/hall/sms-outbox/    (verification codes in the demo)
   admin           http://127.0.0.1:${port}/admin/
   API (OpenAPI)   http://127.0.0.1:${port}/api/v1/docs
 Demo log-ins (password: $($govhall seed_demo --print-password)):
