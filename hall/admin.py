@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils import timezone
@@ -32,8 +33,29 @@ class ReadOnlyRecordAdmin(CenterScopedMixin, _ModelAdmin):
         return False
 
 
+class HallPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = HallPolicy
+        exclude: list[str] = []
+
+    def clean_call_template(self) -> str:
+        """The announcement may name only {number} and {counter}; anything else would break
+        every call on the screens and in the voice."""
+        template: str = self.cleaned_data["call_template"]
+        try:
+            template.format(number="A001", counter=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise forms.ValidationError(
+                _(
+                    "Use only {number} and {counter} in the announcement, e.g. 请{number}号到{counter}号窗口办理."  # noqa: E501
+                )
+            ) from exc
+        return template
+
+
 @admin.register(HallPolicy)
 class HallPolicyAdmin(CenterScopedMixin, _ModelAdmin):
+    form = HallPolicyForm
     list_display = [
         "center",
         "slot_minutes",

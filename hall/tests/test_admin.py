@@ -90,3 +90,22 @@ def test_a_device_is_registered_from_the_command_line(floor: Floor) -> None:
     assert device is not None and device.counter == floor.counters[0]
     with pytest.raises(CommandError):
         call_command("device_token", "--center", "qinghe", "--kind", "counter", "--name", "x")
+
+
+def test_an_announcement_naming_anything_else_is_refused(floor: Floor) -> None:
+    from hall.admin import HallPolicyForm
+    from hall.services.tickets import policy_for
+
+    policy = policy_for(floor.center)
+    data = {
+        field.name: getattr(policy, field.attname)
+        for field in policy._meta.concrete_fields
+        if field.name != "id"
+    }
+    for template, valid in (
+        ("请{number}号到{counter}号窗口", True),
+        ("请{name}号", False),
+        ("{", False),
+    ):
+        form = HallPolicyForm({**data, "call_template": template}, instance=policy)
+        assert form.is_valid() is valid, (template, form.errors)
