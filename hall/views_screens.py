@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -128,14 +129,16 @@ def display_json(slug: str) -> bytes | None:
     Every screen of the hall polls each second: they share one rendering per center, language
     and second, so a call shows within two seconds while the database sees one read a second.
     """
-    key = f"hall:display:{get_language()}:{slug}"
+    # The key names the second itself, so the answer turns over on the clock whatever the
+    # cache backend's own expiry does (Redis keeps time by its own clock).
+    key = f"hall:display:{get_language()}:{slug}:{int(time.time())}"
     body = cast(bytes | None, cache.get(key))
     if body is None:
         center = Center.objects.filter(slug=slug).first()
         if center is None:
             return None
         body = json.dumps(display_data(center), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-        cache.set(key, body, DISPLAY_CACHE_SECONDS)
+        cache.set(key, body, DISPLAY_CACHE_SECONDS + 1)
     return body
 
 
