@@ -18,7 +18,7 @@ from catalog.models import Counter, QueueCategory, ServiceItem
 from catalog.search import center_get
 from govhall.api import ErrorOut
 from hall.auth import DeviceAuth, StaffSessionAuth
-from hall.models import CounterPause, CounterState, PriorityGroup, Ticket
+from hall.models import CounterPause, CounterState, HallPolicy, PriorityGroup, Ticket
 from hall.selectors import ticket_progress
 from hall.services import tickets as services
 
@@ -56,8 +56,8 @@ class TicketOut(Schema):
     counter: int | None = Field(description="The counter that called the ticket")
 
 
-def ticket_out(ticket: Ticket) -> TicketOut:
-    progress = ticket_progress(ticket)
+def ticket_out(ticket: Ticket, policy: HallPolicy | None = None) -> TicketOut:
+    progress = ticket_progress(ticket, policy)
     return TicketOut(
         key=ticket.access_key,
         number=ticket.number,
@@ -108,14 +108,16 @@ def take_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
                 _("There is no published service item with the code %(code)s.")
                 % {"code": payload.item}
             )
+    policy = services.policy_for(center)
     ticket = services.ticket_issue(
         category=category,
         source=Ticket.Source.KIOSK if device is not None else Ticket.Source.REMOTE,
         priority_group=payload.priority_group,
         item=item,
         mobile=payload.mobile,
+        policy=policy,
     )
-    return Status(201, ticket_out(ticket))
+    return Status(201, ticket_out(ticket, policy))
 
 
 @router.get(

@@ -62,10 +62,10 @@ class TicketProgress:
     estimated_minutes: int | None
 
 
-def ticket_progress(ticket: Ticket, now: dt.datetime | None = None) -> TicketProgress:
+def ticket_progress(ticket: Ticket, policy: HallPolicy | None = None) -> TicketProgress:
+    """People ahead, open counters and the expected wait (the caller may pass the policy)."""
     if ticket.status != Ticket.Status.WAITING:
         return TicketProgress(ahead=0, counters_open=0, estimated_minutes=None)
-    now = now or timezone.now()
     ahead = (
         Ticket.objects.waiting()
         .filter(category_id=ticket.category_id, service_date=ticket.service_date)
@@ -73,7 +73,7 @@ def ticket_progress(ticket: Ticket, now: dt.datetime | None = None) -> TicketPro
         .count()
     )
     counters = open_counters(ticket.category)
-    policy = policy_for_center_id(ticket.center_id)
+    policy = policy or policy_for_center_id(ticket.center_id)
     minutes = average_service_minutes(ticket.category, policy, ticket.service_date)
     # With no counter open the wait cannot be estimated honestly; say so rather than guess.
     estimate = math.ceil((ahead + 1) * minutes / counters) if counters else None

@@ -72,18 +72,20 @@ def ticket_issue(
     item: ServiceItem | None = None,
     mobile: str = "",
     now: dt.datetime | None = None,
+    policy: HallPolicy | None = None,
 ) -> Ticket:
     """Issue the category's next number of the day (A001, A002, …).
 
     Appointment check-ins and the priority lane get a head start in the queue (the policy's
     minutes), which ordinary tickets catch up with by waiting: none waits without bound.
+    A caller that has read the center's policy already may pass it.
     """
     now = now or timezone.now()
     if priority_group not in PriorityGroup.values:
         raise ValueError(f"unknown priority group {priority_group!r}")
     if item is not None and item.center_id != category.center_id:
         raise PermissionDenied(_("This service item belongs to another center."))
-    policy = policy_for_center_id(category.center_id)
+    policy = policy or policy_for_center_id(category.center_id)
     head_start = 0
     if source == Ticket.Source.APPOINTMENT:
         head_start = policy.appointment_head_start_minutes
@@ -173,11 +175,13 @@ def counter_sign_out(*, counter: Counter, staff: User, now: dt.datetime | None =
 
 
 def _claim_next(counter: Counter, day: dt.date) -> Ticket | None:
-    category_ids = list(counter.categories.values_list("pk", flat=True))
+    served = Counter.categories.through.objects.filter(counter_id=counter.pk).values(
+        "queuecategory_id"
+    )
     waiting = (
         Ticket.objects.waiting()
         .filter(center_id=counter.center_id, service_date=day)
-        .filter(Q(category_id__in=category_ids, for_counter__isnull=True) | Q(for_counter=counter))
+        .filter(Q(category_id__in=served, for_counter__isnull=True) | Q(for_counter=counter))
         .order_by("queue_at", "pk")
     )
     if connection.features.has_select_for_update_skip_locked:
