@@ -26,6 +26,7 @@ from catalog.models import (
     Counter,
     Department,
     Fee,
+    ItemField,
     ItemTypeMapping,
     LifeEvent,
     MaterialSpec,
@@ -280,6 +281,11 @@ class QuestionInline(_StackedInline):
     extra = 0
 
 
+class ItemFieldInline(_TabularInline):
+    model = ItemField
+    extra = 0
+
+
 class PromiseComplianceFilter(admin.SimpleListFilter):
     title = gettext_lazy("40% promise rule")
     parameter_name = "promise"
@@ -379,7 +385,7 @@ class ExcelImportForm(forms.Form):
 @admin.register(ServiceItem)
 class ServiceItemAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     form = ServiceItemAdminForm
-    inlines = [MaterialInline, FeeInline, ProcessStepInline, QuestionInline]
+    inlines = [MaterialInline, ItemFieldInline, FeeInline, ProcessStepInline, QuestionInline]
     list_display = [
         "name",
         "basic_code",

@@ -427,6 +427,41 @@ class MaterialSpec(models.Model):
         return self.name
 
 
+class ItemField(models.Model):
+    """An extra field of an item's application form (申请表字段), rendered and checked from here."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+        ID_NUMBER = "id_number", _("Resident ID number")
+        ADDRESS = "address", _("Address")
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="fields")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    required = models.BooleanField(_("required"), default=True)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice a line."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("application form field")
+        verbose_name_plural = _("application form fields")
+        ordering = ["item", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "key"], name="item_field_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
 class Fee(models.Model):
     """A fee charged for an item, with the legal basis that allows it."""
 

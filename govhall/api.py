@@ -66,6 +66,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def register_routers() -> None:
     """Add the apps' routers; called once from the URLconf."""
+    from cases.api import router as cases_router
     from catalog.api import router as catalog_router
     from hall.api import router as hall_router
     from hall.api_booking import router as booking_router
@@ -75,3 +76,4 @@ def register_routers() -> None:
     api.add_router("/workdays", workdays_router)
     api.add_router("/", hall_router)
     api.add_router("/", booking_router)
+    api.add_router("/", cases_router)

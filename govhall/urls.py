@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),
     path("hall/", include("hall.urls")),
+    path("cases/", include("cases.urls")),
     path("", include("portal.urls")),
 ]

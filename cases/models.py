@@ -1,0 +1,327 @@
+"""Cases (办件): applications for one item, their events, materials, notices and access log."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Center, MaterialSpec, ServiceItem
+from hall.models import Ticket
+
+
+class CaseStatus(models.IntegerChoices):
+    """The case states as exchanged between approval platforms (DESIGN §3): keep the codes."""
+
+    RECEIVED = 1, _("Received")  # 已接件
+    WITHDRAWN_BEFORE_ACCEPTANCE = 2, _("Withdrawn before acceptance")
+    ACCEPTED = 3, _("Accepted")  # 受理
+    NOT_ACCEPTED = 4, _("Not accepted")  # 不予受理
+    REFUSED = 5, _("Refused")
+    CORRECTION_START = 6, _("Correction requested")  # 补正
+    CORRECTION_END = 7, _("Correction handed in")
+    PROCESSING = 8, _("Being processed by the department")
+    SPECIAL_START = 9, _("Special procedure started")  # 特别程序
+    SPECIAL_END = 10, _("Special procedure ended")
+    CONCLUDED_APPROVED = 11, _("Concluded: approved")  # 办结
+    CONCLUDED_WITH_GAPS = 12, _("Concluded with tolerated gaps")  # 容缺
+    CONCLUDED_DENIED = 13, _("Concluded: denied")
+    WITHDRAWN = 14, _("Withdrawn")  # 撤件
+    REVOKED = 15, _("Revoked")
+
+
+# The states in which a decision on acceptance is still due.
+AWAITING_ACCEPTANCE = (CaseStatus.RECEIVED, CaseStatus.CORRECTION_END)
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT/cases/ without a URL: only a view that checks rights serves them."""
+
+    def __init__(self) -> None:
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self) -> str:
+        return str(Path(settings.MEDIA_ROOT) / "cases")
+
+    @property
+    def location(self) -> str:
+        return str(Path(self.base_location).resolve())
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Case materials have no public URL: serve them through the case view.")
+
+
+private_storage = PrivateStorage()
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")  # 网上申报
+    COUNTER = "counter", _("At a counter")  # 窗口
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("Individual")
+    LEGAL = "legal", _("Legal entity")
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def awaiting_acceptance(self) -> CaseQuerySet:
+        return self.filter(status__in=AWAITING_ACCEPTANCE)
+
+
+class Case(models.Model):
+    """One application for one item (办件), numbered GHyyyymmdd-nnnnnn."""
+
+    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="cases")
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("service item"), on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    applicant_kind = models.CharField(
+        _("applicant kind"), max_length=8, choices=ApplicantKind.choices
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=100)
+    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant's account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    status = models.PositiveSmallIntegerField(
+        _("status"), choices=CaseStatus.choices, default=CaseStatus.RECEIVED
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+    received_day = models.DateField(_("day of receipt"))
+    acceptance_due = models.DateField(
+        _("acceptance decision due"),
+        null=True,
+        blank=True,
+        help_text=_("Five working days after receipt (行政许可法 art. 32)."),
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    clock_start = models.DateField(
+        _("limits counted from"),
+        null=True,
+        blank=True,
+        help_text=_("The acceptance day, or the day of receipt when acceptance came late."),
+    )
+    promised_due = models.DateField(_("promised due date"), null=True, blank=True)
+    statutory_due = models.DateField(_("statutory due date"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("due dates provisional"), default=False)
+    concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
+    corrections_count = models.PositiveSmallIntegerField(_("correction requests"), default=0)
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    idempotency_key = models.CharField(max_length=100, blank=True, default="", editable=False)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handled_cases",
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-number"]
+        permissions = [("conclude_on_the_spot", _("Can accept and conclude on-the-spot items"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant_user", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="case_unique_idempotency_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["center", "status", "promised_due"], name="case_worklist_idx"),
+            models.Index(fields=["center", "status", "acceptance_due"], name="case_acceptance_idx"),
+            models.Index(fields=["item", "status"], name="case_item_status_idx"),
+            models.Index(fields=["applicant_user", "-submitted_at"], name="case_applicant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def identifier(self) -> str:
+        """The applicant's resident ID or USCC, whichever the kind of applicant has."""
+        return self.id_number if self.applicant_kind == ApplicantKind.PERSON else self.uscc
+
+    @property
+    def awaits_acceptance(self) -> bool:
+        return self.status in AWAITING_ACCEPTANCE
+
+
+class CaseEvent(models.Model):
+    """A change of a case's state, with who did it and why (the case's timeline)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    from_status = models.PositiveSmallIntegerField(
+        _("from"), choices=CaseStatus.choices, null=True, blank=True
+    )
+    to_status = models.PositiveSmallIntegerField(_("to"), choices=CaseStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} → {self.to_status}"
+
+
+class CaseDraft(models.Model):
+    """An application being written online; the token makes a double submission one case."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_drafts"
+    )
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
+    data: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application draft")
+        verbose_name_plural = _("application drafts")
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
+def _material_path(instance: CaseMaterial, filename: str) -> str:
+    return f"{instance.case.number}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:6]}"
+
+
+class CaseMaterial(models.Model):
+    """An uploaded material: stored privately, checked by content, served only by the case view."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    spec = models.ForeignKey(
+        MaterialSpec,
+        verbose_name=_("material"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to=_material_path)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=40)
+    original_name = models.CharField(_("file name"), max_length=200)
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
+        ordering = ["case", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CorrectionNotice(models.Model):
+    """The one-time notice (一次性告知书) listing every missing or faulty material at once.
+
+    `items` is a list of {"spec": MaterialSpec id or null, "name": material name, "reason": text}.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="correction_notices")
+    items: models.JSONField[list[dict[str, Any]]] = models.JSONField(_("materials"), default=list)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("second notice allowed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("one-time correction notice")
+        verbose_name_plural = _("one-time correction notices")
+        ordering = ["case", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.created_at:%Y-%m-%d}"
+
+
+class CaseAccess(models.Model):
+    """A read of a case's personal data by staff (个人信息保护法: reads are logged)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+    what = models.CharField(_("what"), max_length=60)
+
+    class Meta:
+        verbose_name = _("case access")
+        verbose_name_plural = _("case accesses")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["case", "-at"], name="case_access_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.user_id} {self.what}"
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number given out on a day; its row is locked while a number is taken."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

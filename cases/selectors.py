@@ -1,0 +1,183 @@
+"""Reads of cases: who sees which case, work lists, the art. 32 flag and the public query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import DEPARTMENT_ROLES, Role
+from cases.models import AWAITING_ACCEPTANCE, Case, CaseEvent, CaseStatus, Channel
+from catalog.models import Center
+
+# Staff roles that see cases at all; the department roles see only their department's items.
+CASE_ROLES = DEPARTMENT_ROLES | {Role.SUPERVISOR, Role.ADMINISTRATOR}
+# Staff roles that take decisions on acceptance.
+ACTING_ROLES = DEPARTMENT_ROLES
+
+
+def staff_scope(user: User) -> Q | None:
+    """The cases a member of staff may see, as a filter; None for someone who sees none.
+
+    Department roles see their department's items; a clerk without a department (综合窗口) and the
+    center-wide roles (supervisor, administrator) see the whole center.
+    """
+    profile = getattr(user, "staff_profile", None)
+    if profile is None or not user.is_active:
+        return None
+    roles = set(user.role_names())
+    if not roles & CASE_ROLES:
+        return None
+    scope = Q(center_id=profile.center_id)
+    center_wide = roles & (CASE_ROLES - DEPARTMENT_ROLES)
+    if profile.department_id is not None and not center_wide:
+        scope &= Q(item__department_id=profile.department_id)
+    return scope
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """The applicant's own cases and, for staff, the cases of their scope."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    visible = Q(applicant_user=user)
+    scope = staff_scope(user)
+    if scope is not None:
+        visible |= scope
+    return Case.objects.filter(visible).select_related("item", "item__department", "center")
+
+
+def case_get_for(*, user: User, number: str) -> Case:
+    """The case if the user may see it; otherwise 404, so that numbers cannot be probed."""
+    case = cases_visible_to(user).filter(number=number).first()
+    if case is None:
+        raise Http404(_("There is no case %(number)s among yours.") % {"number": number})
+    return case
+
+
+def is_staff_reader(user: User, case: Case) -> bool:
+    """Staff reading someone else's case: such reads of personal data are logged."""
+    return case.applicant_user_id != user.pk and staff_may_see(user, case)
+
+
+def staff_may_see(user: User, case: Case) -> bool:
+    scope = staff_scope(user)
+    return scope is not None and Case.objects.filter(scope, pk=case.pk).exists()
+
+
+def staff_may_act(user: User, case: Case) -> bool:
+    return bool(set(user.role_names()) & ACTING_ROLES) and staff_may_see(user, case)
+
+
+def staff_worklist(
+    *,
+    user: User,
+    status: int | None = None,
+    department_id: int | None = None,
+    due_before: dt.date | None = None,
+) -> QuerySet[Case]:
+    """Cases in the staff member's scope, by due date then number (an empty list for others)."""
+    scope = staff_scope(user)
+    if scope is None:
+        return Case.objects.none()
+    cases = Case.objects.filter(scope).select_related("item", "item__department")
+    if status is not None:
+        cases = cases.filter(status=status)
+    if department_id is not None:
+        cases = cases.filter(item__department_id=department_id)
+    if due_before is not None:
+        cases = cases.filter(promised_due__lt=due_before)
+    return cases.order_by("promised_due", "number")
+
+
+def intake_list(*, user: User) -> QuerySet[Case]:
+    """The cases awaiting a decision on acceptance or a correction, oldest first."""
+    return (
+        staff_worklist(user=user)
+        .filter(status__in=(*AWAITING_ACCEPTANCE, CaseStatus.CORRECTION_START))
+        .order_by("acceptance_due", "number")
+    )
+
+
+def cases_overdue_for_acceptance(*, center: Center, today: dt.date) -> QuerySet[Case]:
+    """Online applications with no decision on acceptance after five working days (art. 32).
+
+    They count as accepted from the day of receipt: `case_accept` then counts their limits from
+    that day.
+    """
+    return Case.objects.filter(
+        center=center,
+        channel=Channel.ONLINE,
+        status__in=AWAITING_ACCEPTANCE,
+        acceptance_due__lt=today,
+    ).order_by("acceptance_due", "number")
+
+
+def case_timeline(case: Case) -> list[CaseEvent]:
+    return list(case.events.select_related("actor").order_by("at", "pk"))
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    status: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    """What anyone with the number and the ID's last four characters may see: no personal data."""
+
+    number: str
+    item: str
+    status: int
+    status_label: str
+    promised_due: dt.date | None
+    steps: list[PublicStep]
+
+
+class QueryThrottled(Exception):  # noqa: N818 -- a state, not a failure of the code
+    """Too many failed public queries from one address."""
+
+
+def _failures_key(address: str) -> str:
+    return f"cases:query-failures:{address}"
+
+
+def case_public_lookup(*, number: str, id_tail: str, address: str) -> PublicCase | None:
+    """The case's status and timeline if the number and the identifier's tail match.
+
+    Failed attempts are counted per address; past the limit every attempt is refused for a
+    while, so that nobody can guess numbers or tails.
+    """
+    limit: int = getattr(settings, "GOVHALL_CASE_QUERY_FAILURES", 10)
+    window: int = getattr(settings, "GOVHALL_CASE_QUERY_WINDOW_SECONDS", 3600)
+    key = _failures_key(address)
+    if (cache.get(key) or 0) >= limit:
+        raise QueryThrottled
+    tail = id_tail.strip().upper()
+    case = (
+        Case.objects.select_related("item").filter(number=number.strip().upper()).first()
+        if len(tail) == 4
+        else None
+    )
+    if case is None or not case.identifier.endswith(tail):
+        cache.add(key, 0, window)
+        cache.incr(key)
+        return None
+    steps = [
+        PublicStep(status=str(CaseStatus(event.to_status).label), at=event.at)
+        for event in case.events.order_by("at", "pk")
+    ]
+    return PublicCase(
+        number=case.number,
+        item=case.item.name,
+        status=case.status,
+        status_label=str(CaseStatus(case.status).label),
+        promised_due=case.promised_due,
+        steps=steps,
+    )

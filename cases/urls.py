@@ -1,0 +1,21 @@
+"""Pages of cases."""
+
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("query/", views.query, name="query"),
+    path("apply/<str:code>/", views.apply, name="apply"),
+    path("mine/", views.mine, name="mine"),
+    path("intake/", views.intake, name="intake"),
+    path("new/", views.new_at_counter, name="new"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/act/", views.act, name="act"),
+    path("<str:number>/materials/<int:pk>/", views.material, name="material"),
+    path(
+        "<str:number>/notices/correction/<int:pk>.pdf", views.correction_pdf, name="correction_pdf"
+    ),
+    path("<str:number>/notices/acceptance.pdf", views.acceptance_pdf, name="acceptance_pdf"),
+]

@@ -1,0 +1,376 @@
+"""Pages of cases: apply online, my cases, the case page, intake, counter cases, public query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from cases import services
+from cases.models import Case, CaseDraft, CaseStatus, CorrectionNotice
+from cases.pdf import acceptance_notice_pdf, correction_notice_pdf
+from cases.selectors import (
+    QueryThrottled,
+    case_get_for,
+    case_public_lookup,
+    case_timeline,
+    intake_list,
+    staff_may_act,
+    staff_scope,
+)
+from catalog.models import Counter, MaterialSpec, ServiceItem
+from govhall.errors import ConflictError
+from govhall.identifiers import mask_id, mask_name
+from hall.models import CounterState
+
+APPLICANT_KEYS = ("applicant_kind", "applicant_name", "id_number", "uscc", "mobile")
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("form" if key == "__all__" else key): list(value)
+            for key, value in exc.message_dict.items()
+        }
+    return {"form": list(exc.messages)}
+
+
+def _applicant(data: dict[str, Any]) -> services.Applicant:
+    return services.Applicant(
+        kind=str(data.get("applicant_kind", "")),
+        name=str(data.get("applicant_name", "")),
+        id_number=str(data.get("id_number", "")),
+        uscc=str(data.get("uscc", "")),
+        mobile=str(data.get("mobile", "")),
+    )
+
+
+def _field_values(item: ServiceItem, data: dict[str, Any]) -> dict[str, Any]:
+    return {field.key: data.get(f"field-{field.key}", "") for field in item.fields.all()}
+
+
+def _form_context(item: ServiceItem, data: dict[str, Any], errors: dict[str, list[str]]) -> Any:
+    return {
+        "item": item,
+        "center": item.center,
+        "data": data,
+        "errors": errors,
+        "fields": [
+            {"field": field, "name": f"field-{field.key}", "value": data.get(f"field-{field.key}")}
+            for field in item.fields.all()
+        ],
+        "materials": list(item.materials.all()),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """网上申报: the item's form and materials; drafts are kept, a double submit makes one case."""
+    user = _user(request)
+    item = get_object_or_404(
+        ServiceItem.objects.published().select_related("center"), implementation_code=code
+    )
+    token = request.POST.get("token") or request.GET.get("draft")
+    draft = None
+    if token:
+        try:
+            draft = CaseDraft.objects.filter(token=token, user=user, item=item).first()
+        except ValidationError:
+            draft = None
+    if draft is not None and draft.case_id is not None:
+        return redirect("cases:detail", number=draft.case.number)  # type: ignore[union-attr]
+    if request.method == "GET":
+        context = _form_context(item, draft.data if draft else {}, {})
+        context["token"] = draft.token if draft else ""
+        return render(request, "cases/apply.html", context)
+    data = {
+        key: value
+        for key, value in request.POST.items()
+        if key in APPLICANT_KEYS or key.startswith("field-")
+    }
+    draft = services.case_draft_save(user=user, item=item, data=data, draft=draft)
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("Your draft is saved."))
+        return redirect(f"{request.path}?draft={draft.token}")
+    try:
+        with transaction.atomic():
+            case, created = services.case_submit(
+                user=user,
+                item=item,
+                applicant=_applicant(data),
+                form_data=_field_values(item, data),
+                idempotency_key=f"draft:{draft.token}",
+                draft=draft,
+            )
+            if created:
+                for spec in item.materials.all():
+                    for upload in request.FILES.getlist(f"material-{spec.pk}"):
+                        services.material_upload(case=case, user=user, upload=upload, spec=spec)
+    except ValidationError as exc:
+        context = _form_context(item, data, _errors(exc))
+        context["token"] = draft.token
+        return render(request, "cases/apply.html", context, status=422)
+    if created:
+        messages.success(
+            request, _("Your application %(number)s is submitted.") % {"number": case.number}
+        )
+    return redirect("cases:detail", number=case.number)
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    cases = Case.objects.filter(applicant_user=user).select_related("item").order_by("-number")
+    drafts = CaseDraft.objects.filter(user=user, case__isnull=True).select_related("item")
+    return render(request, "cases/mine.html", {"cases": cases[:200], "drafts": drafts[:50]})
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    services.case_access_record(case=case, user=user, what="page")
+    is_applicant = case.applicant_user_id == user.pk
+    may_act = staff_may_act(user, case)
+    context = {
+        "case": case,
+        "center": case.center,
+        "status_label": CaseStatus(case.status).label,
+        "events": case_timeline(case),
+        "materials": case.materials.select_related("spec"),
+        "notices": case.correction_notices.all(),
+        "specs": case.item.materials.all(),
+        "is_applicant": is_applicant,
+        "may_act": may_act and case.awaits_acceptance,
+        "may_conclude": may_act
+        and case.awaits_acceptance
+        and case.item.is_instant
+        and services.may_conclude_on_the_spot(user, case),
+        "may_upload": (is_applicant and case.status in (1, 6, 7))
+        or (may_act and case.status in (1, 3, 6, 7)),
+        "may_withdraw": is_applicant and case.status in (1, 6, 7),
+        "correcting": is_applicant and case.status == CaseStatus.CORRECTION_START,
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, number: str) -> HttpResponse:
+    """Every action of the case page: one service each."""
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    action = request.POST.get("action", "")
+    try:
+        if action == "accept":
+            services.case_accept(case=case, staff=user)
+        elif action == "refuse":
+            services.case_refuse(case=case, staff=user, reason=request.POST.get("reason", ""))
+        elif action == "correction":
+            marks = [
+                services.CorrectionMark(
+                    spec_id=int(spec_id), reason=request.POST.get(f"reason-{spec_id}", "")
+                )
+                for spec_id in request.POST.getlist("spec")
+                if spec_id.isdigit()
+            ]
+            if request.POST.get("other_name", "").strip():
+                marks.append(
+                    services.CorrectionMark(
+                        name=request.POST["other_name"],
+                        reason=request.POST.get("other_reason", ""),
+                    )
+                )
+            services.case_request_correction(
+                case=case, staff=user, marks=marks, note=request.POST.get("note", "")
+            )
+        elif action == "conclude":
+            services.case_conclude_on_the_spot(case=case, staff=user)
+        elif action == "withdraw":
+            services.case_withdraw(case=case, user=user, reason=request.POST.get("reason", ""))
+        elif action == "upload":
+            spec_id = request.POST.get("spec", "")
+            spec = (
+                MaterialSpec.objects.filter(pk=int(spec_id), item_id=case.item_id).first()
+                if spec_id.isdigit()
+                else None
+            )
+            uploads = request.FILES.getlist("file")
+            if not uploads:
+                raise ValidationError(_("Choose a file to upload."))
+            for upload in uploads:
+                services.material_upload(case=case, user=user, upload=upload, spec=spec)
+        elif action == "correction-done":
+            services.case_correction_submit(case=case, user=user)
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except (ConflictError, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("cases:detail", number=case.number)
+
+
+@login_required
+@require_GET
+def material(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """A material, only to the applicant and staff who may see the case; the read is logged."""
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    upload = get_object_or_404(case.materials, pk=pk)
+    services.case_access_record(case=case, user=user, what=f"material {pk}")
+    response = FileResponse(
+        upload.file.open("rb"), content_type=upload.content_type, as_attachment=True
+    )
+    response["Content-Disposition"] = f'attachment; filename="material-{pk}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def correction_pdf(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    notice = get_object_or_404(CorrectionNotice.objects.select_related("case"), case=case, pk=pk)
+    services.case_access_record(case=case, user=user, what="correction notice")
+    return _pdf_response(correction_notice_pdf(notice=notice), f"correction-{number}-{pk}.pdf")
+
+
+@login_required
+@require_GET
+def acceptance_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    if case.accepted_at is None:
+        raise Http404(_("This case has not been accepted."))
+    services.case_access_record(case=case, user=user, what="acceptance notice")
+    return _pdf_response(acceptance_notice_pdf(case=case), f"acceptance-{number}.pdf")
+
+
+def _staff(request: HttpRequest) -> User:
+    user = _user(request)
+    if staff_scope(user) is None:
+        raise PermissionDenied(_("The intake pages are for the center's staff."))
+    return user
+
+
+@login_required
+@require_GET
+def intake(request: HttpRequest) -> HttpResponse:
+    """The clerk's intake list: personal data masked."""
+    user = _staff(request)
+    rows = [
+        {
+            "case": case,
+            "applicant": mask_name(case.applicant_name),
+            "identifier": mask_id(case.identifier),
+            "status_label": CaseStatus(case.status).label,
+        }
+        for case in intake_list(user=user)[:200]
+    ]
+    return render(request, "cases/intake.html", {"rows": rows, "center": user.staff_profile.center})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_at_counter(request: HttpRequest) -> HttpResponse:
+    """A clerk opens a case for the ticket being served at their counter."""
+    user = _staff(request)
+    profile = user.staff_profile
+    chosen = request.session.get("workstation_counter")
+    counter = (
+        Counter.objects.filter(center=profile.center, pk=chosen).first()
+        if chosen is not None
+        else profile.counter
+    )
+    state = CounterState.objects.select_related("ticket").filter(counter=counter).first()
+    if counter is None or state is None or state.staff_id != user.pk or state.ticket is None:
+        messages.error(request, _("Call a ticket at your counter first."))
+        return redirect("hall:workstation")
+    items = ServiceItem.objects.published().filter(center=profile.center)
+    if profile.department_id is not None:
+        items = items.filter(department_id=profile.department_id)
+    code = request.POST.get("item") or request.GET.get("item")
+    item = items.filter(implementation_code=code).first() if code else None
+    if item is None:
+        return render(
+            request,
+            "cases/new.html",
+            {"items": items, "ticket": state.ticket, "center": profile.center},
+        )
+    if request.method == "GET":
+        context = _form_context(item, {}, {})
+        context.update({"ticket": state.ticket, "counter_case": True})
+        return render(request, "cases/apply.html", context)
+    data = {
+        key: value
+        for key, value in request.POST.items()
+        if key in APPLICANT_KEYS or key.startswith("field-")
+    }
+    try:
+        case = services.case_open_at_counter(
+            staff=user,
+            counter=counter,
+            item=item,
+            applicant=_applicant(data),
+            form_data=_field_values(item, data),
+        )
+    except ValidationError as exc:
+        context = _form_context(item, data, _errors(exc))
+        context.update({"ticket": state.ticket, "counter_case": True})
+        return render(request, "cases/apply.html", context, status=422)
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+        return redirect("hall:workstation")
+    return redirect("cases:detail", number=case.number)
+
+
+@require_GET
+def query(request: HttpRequest) -> HttpResponse:
+    """公开查询: number and the ID's last four characters; status and timeline only."""
+    number = request.GET.get("number", "").strip()[:20]
+    id_tail = request.GET.get("id_tail", "").strip()[:4]
+    context: dict[str, Any] = {"number": number, "id_tail": id_tail}
+    status = 200
+    if number or id_tail:
+        try:
+            found = case_public_lookup(
+                number=number, id_tail=id_tail, address=request.META.get("REMOTE_ADDR", "")
+            )
+        except QueryThrottled:
+            context["error"] = _("Too many failed queries: try again in an hour.")
+            status = 429
+        else:
+            context["found"] = found
+            if found is None:
+                context["error"] = _("No case matches this number and ID ending.")
+                status = 404
+    return render(request, "cases/query.html", context, status=status)
