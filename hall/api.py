@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -24,7 +23,6 @@ from hall.services import tickets as services
 
 router = Router(tags=["hall"])
 
-REMOTE_TICKETS_PER_HOUR = 3
 ERRORS: dict[int, type[Schema]] = {
     401: ErrorOut,
     403: ErrorOut,
@@ -73,13 +71,6 @@ def ticket_out(ticket: Ticket, policy: HallPolicy | None = None) -> TicketOut:
     )
 
 
-def _remote_allowed(request: HttpRequest) -> bool:
-    """A phone may take a few tickets an hour from one address (the virtual queue)."""
-    key = f"remote-tickets:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, 3600)
-    return cache.incr(key) <= REMOTE_TICKETS_PER_HOUR
-
-
 @router.post(
     "/tickets",
     response={201: TicketOut, **ERRORS, 429: ErrorOut},
@@ -89,7 +80,9 @@ def _remote_allowed(request: HttpRequest) -> bool:
 def take_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
     device = getattr(request, "device", None)
     center = device.center if device is not None else center_get(payload.center)
-    if device is None and not _remote_allowed(request):
+    if device is None and not services.remote_ticket_allowed(
+        address=request.META.get("REMOTE_ADDR", "")
+    ):
         return Status(
             429, {"message": _("Too many tickets from this phone: please ask at reception.")}
         )

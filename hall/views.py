@@ -8,7 +8,6 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,8 +25,6 @@ from hall.selectors import category_loads, ticket_progress
 from hall.services import tickets as services
 from portal.context_processors import KIOSK_COOKIE
 
-REMOTE_TICKETS_PER_HOUR = 3
-
 
 def _source(request: HttpRequest) -> str:
     if request.user.is_authenticated and hasattr(request.user, "staff_profile"):
@@ -35,12 +32,6 @@ def _source(request: HttpRequest) -> str:
     if request.COOKIES.get(KIOSK_COOKIE) == "1":
         return Ticket.Source.KIOSK
     return Ticket.Source.REMOTE
-
-
-def _remote_allowed(request: HttpRequest) -> bool:
-    key = f"remote-tickets:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, 3600)
-    return cache.incr(key) <= REMOTE_TICKETS_PER_HOUR
 
 
 @require_http_methods(["GET", "POST"])
@@ -54,7 +45,9 @@ def take_ticket(request: HttpRequest, center: str) -> HttpResponse:
         source = _source(request)
         if category is None or group not in PriorityGroup.values:
             messages.error(request, _("Choose one of the queues shown."))
-        elif source == Ticket.Source.REMOTE and not _remote_allowed(request):
+        elif source == Ticket.Source.REMOTE and not services.remote_ticket_allowed(
+            address=request.META.get("REMOTE_ADDR", "")
+        ):
             messages.error(request, _("Too many tickets from this phone: please ask at reception."))
         else:
             ticket = services.ticket_issue(category=category, source=source, priority_group=group)

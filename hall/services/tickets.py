@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
@@ -43,6 +44,17 @@ def policy_for_center_id(center_id: int) -> HallPolicy:
     """The center's hall policy, created with the defaults on first use."""
     policy, _created = HallPolicy.objects.get_or_create(center_id=center_id)
     return policy
+
+
+REMOTE_TICKETS_PER_HOUR = 3
+
+
+def remote_ticket_allowed(*, address: str) -> bool:
+    """A phone may take a few tickets an hour from one address (the virtual queue); this counts
+    one more and says whether it is still within the limit."""
+    key = f"remote-tickets:{address}"
+    cache.add(key, 0, 3600)
+    return cache.incr(key) <= REMOTE_TICKETS_PER_HOUR
 
 
 def ticket_number(letter: str, sequence: int) -> str:
