@@ -1,5 +1,6 @@
-"""API of cases: online application, materials, the applicant's and staff's reads, intake actions
-and the public query by number and the identifier's last four characters."""
+"""API of cases: online application, materials, the applicant's and staff's reads, intake actions,
+stages, suspension, extension, decision, delivery, the deadline's explanation and the public query
+by number and the identifier's last four characters."""
 
 from __future__ import annotations
 
@@ -12,24 +13,36 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
-from ninja.params import FormEx, HeaderEx, P, QueryEx
+from ninja.params import FormEx, HeaderEx, P, PathEx, QueryEx
 from ninja.security import django_auth
 from pydantic import Field
 
 from accounts.models import User
 from cases import services
-from cases.models import Case, CaseStatus
+from cases.models import (
+    Case,
+    CaseExtension,
+    CaseStage,
+    CaseStatus,
+    DeliveryMethod,
+    StageStatus,
+    SuspensionKind,
+)
 from cases.selectors import (
     QueryThrottled,
+    case_deadline_explain,
     case_get_for,
     case_public_lookup,
+    case_stages,
     case_timeline,
     staff_worklist,
+    stage_worklist,
 )
-from catalog.models import MaterialSpec, ServiceItem
+from catalog.models import Counter, MaterialSpec, ServiceItem
 from govhall.api import ErrorOut
 from govhall.identifiers import mask_id, mask_name
 from hall.auth import StaffSessionAuth
+from workdays.selectors import calendar_current
 
 router = Router(tags=["cases"])
 
@@ -43,6 +56,7 @@ ERRORS: dict[int, type[Schema]] = {
 staff_auth = [StaffSessionAuth()]
 
 FieldValue = str | int | float
+RowId = PathEx[int, P(ge=1, le=2**62)]
 
 
 class CaseIn(Schema):
@@ -80,6 +94,21 @@ class MaterialOut(Schema):
     uploaded_at: dt.datetime
 
 
+class StageOut(Schema):
+    id: int
+    step: int
+    name: str
+    department: str
+    role: str
+    days: int
+    status: str
+    assignee: str | None
+    started_at: dt.datetime | None
+    due: dt.date | None
+    finished_at: dt.datetime | None
+    result: str
+
+
 class CaseOut(Schema):
     number: str
     item: str
@@ -104,6 +133,7 @@ class CaseOut(Schema):
     corrections_count: int
     events: list[EventOut]
     materials: list[MaterialOut]
+    stages: list[StageOut]
 
 
 class CaseRowOut(Schema):
@@ -170,6 +200,23 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def stage_out(stage: CaseStage) -> StageOut:
+    return StageOut(
+        id=stage.pk,
+        step=stage.step,
+        name=stage.name,
+        department=stage.department.short_name,
+        role=stage.role,
+        days=stage.days,
+        status=stage.status,
+        assignee=stage.assignee.get_username() if stage.assignee else None,
+        started_at=stage.started_at,
+        due=stage.due,
+        finished_at=stage.finished_at,
+        result=stage.result,
+    )
+
+
 def case_out(case: Case) -> CaseOut:
     return CaseOut(
         number=case.number,
@@ -215,6 +262,7 @@ def case_out(case: Case) -> CaseOut:
             )
             for material in case.materials.all()
         ],
+        stages=[stage_out(stage) for stage in case_stages(case)],
     )
 
 
@@ -445,7 +493,7 @@ def case_correction_done(request: HttpRequest, number: str) -> CaseOut:
     "/cases/{number}/withdraw",
     response={200: CaseOut, **ERRORS},
     auth=django_auth,
-    summary="Withdraw the application before acceptance (the applicant)",
+    summary="Withdraw the application before its conclusion (the applicant)",
 )
 def case_withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> CaseOut:
     user = _user(request)
@@ -463,3 +511,368 @@ def case_conclude(request: HttpRequest, number: str) -> CaseOut:
     user = _user(request)
     case = case_get_for(user=user, number=number)
     return case_out(services.case_conclude_on_the_spot(case=case, staff=user))
+
+
+# --- stages, clock, decision -------------------------------------------------------------
+
+
+class StageListQuery(Schema):
+    department: int | None = Field(None, ge=1, le=2**62)
+    due_before: dt.date | None = None
+    status: StageStatus | None = StageStatus.ACTIVE
+    page: int = Field(1, ge=1, le=100000)
+
+
+class StageRowOut(Schema):
+    """A line of a department's work list: personal data masked."""
+
+    id: int
+    case: str
+    item_name: str
+    applicant: str
+    name: str
+    department: str
+    status: str
+    assignee: str | None
+    due: dt.date | None
+    case_promised_due: dt.date | None
+
+
+class StageListOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[StageRowOut]
+
+
+class AssignIn(Schema):
+    assignee: str = Field(min_length=1, max_length=150, description="Username of the assignee")
+
+
+class ResultIn(Schema):
+    result: str = Field(max_length=2000)
+
+
+class SuspendIn(Schema):
+    kind: SuspensionKind
+    reason: str = Field(max_length=2000)
+    expected_days: int = Field(ge=1, le=250, description="Expected length in working days")
+
+
+class ExtensionIn(Schema):
+    days: int = Field(ge=1, le=100, description="Working days asked for")
+    reason: str = Field(max_length=2000)
+
+
+class ExtensionOut(Schema):
+    id: int
+    days: int
+    reason: str
+    status: str
+    note: str
+
+
+class ExtensionDecisionIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class DecideIn(Schema):
+    outcome: Literal[11, 12, 13] = Field(
+        description="11 approved, 12 approved with tolerated gaps (容缺), 13 denied"
+    )
+    reason: str = Field("", max_length=2000, description="Required for a denial")
+    gaps: str = Field("", max_length=2000, description="What must follow (容缺)")
+    gaps_due: dt.date | None = Field(None, description="By when it must follow (容缺)")
+
+
+class DeliverIn(Schema):
+    method: DeliveryMethod
+    tracking_number: str = Field("", max_length=40, description="Required for mail")
+    counter: int | None = Field(None, ge=1, le=2**62, description="Counter of a pick-up")
+
+
+class NamedDayOut(Schema):
+    date: dt.date
+    name: str
+
+
+class SuspensionOut(Schema):
+    kind: str
+    reason: str
+    start_day: dt.date
+    end_day: dt.date | None
+    working_days: int
+
+
+class DeadlineOut(Schema):
+    clock_start: dt.date
+    promised_days: int
+    statutory_days: int
+    suspended_days: int
+    extension_days: int
+    suspensions: list[SuspensionOut]
+    extensions: list[ExtensionOut]
+    promised_due: dt.date
+    statutory_due: dt.date
+    weekend_days_skipped: int
+    holidays_crossed: list[NamedDayOut]
+    makeup_days_crossed: list[NamedDayOut]
+    provisional_years: list[int]
+
+
+def _stage(case: Case, stage_id: int) -> CaseStage:
+    stage = case.stages.select_related("case", "department").filter(pk=stage_id).first()
+    if stage is None:
+        raise Http404(_("Case %(number)s has no such stage.") % {"number": case.number})
+    return stage
+
+
+def _extension(case: Case, extension_id: int) -> CaseExtension:
+    extension = case.extensions.select_related("case").filter(pk=extension_id).first()
+    if extension is None:
+        raise Http404(_("Case %(number)s has no such extension.") % {"number": case.number})
+    return extension
+
+
+def extension_out(extension: CaseExtension) -> ExtensionOut:
+    return ExtensionOut(
+        id=extension.pk,
+        days=extension.days,
+        reason=extension.reason,
+        status=extension.status,
+        note=extension.note,
+    )
+
+
+@router.get(
+    "/stages",
+    response={200: StageListOut, **ERRORS},
+    auth=staff_auth,
+    summary="The stages the caller's department works on, by due date (personal data masked)",
+)
+def stage_list(request: HttpRequest, filters: Query[StageListQuery]) -> StageListOut:
+    stages = stage_worklist(
+        user=_user(request),
+        department_id=filters.department,
+        due_before=filters.due_before,
+        status=filters.status,
+    )
+    size: int = getattr(settings, "GOVHALL_ITEMS_PER_PAGE", 20)
+    count = stages.count()
+    rows = stages[(filters.page - 1) * size : filters.page * size]
+    return StageListOut(
+        count=count,
+        page=filters.page,
+        pages=max(1, math.ceil(count / size)),
+        results=[
+            StageRowOut(
+                id=stage.pk,
+                case=stage.case.number,
+                item_name=stage.case.item.name,
+                applicant=mask_name(stage.case.applicant_name),
+                name=stage.name,
+                department=stage.department.short_name,
+                status=stage.status,
+                assignee=stage.assignee.get_username() if stage.assignee else None,
+                due=stage.due,
+                case_promised_due=stage.case.promised_due,
+            )
+            for stage in rows
+        ],
+    )
+
+
+@router.post(
+    "/cases/{number}/stages/{stage_id}/assign",
+    response={200: StageOut, **ERRORS},
+    auth=staff_auth,
+    summary="Assign or reassign a stage within its department (head or chief representative)",
+)
+def stage_assign(request: HttpRequest, number: str, stage_id: RowId, payload: AssignIn) -> StageOut:
+    user = _user(request)
+    stage = _stage(case_get_for(user=user, number=number), stage_id)
+    assignee = User.objects.filter(username=payload.assignee).first()
+    if assignee is None:
+        raise Http404(_("There is no user %(name)s.") % {"name": payload.assignee})
+    return stage_out(services.stage_assign(stage=stage, staff=user, assignee=assignee))
+
+
+@router.post(
+    "/cases/{number}/stages/{stage_id}/complete",
+    response={200: CaseOut, **ERRORS},
+    auth=staff_auth,
+    summary="Complete an active stage with its result; the next step starts when all are done",
+)
+def stage_complete(
+    request: HttpRequest, number: str, stage_id: RowId, payload: ResultIn
+) -> CaseOut:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    services.stage_complete(stage=_stage(case, stage_id), staff=user, result=payload.result)
+    case.refresh_from_db()
+    return case_out(case)
+
+
+@router.post(
+    "/cases/{number}/suspend",
+    response={200: CaseOut, **ERRORS},
+    auth=staff_auth,
+    summary="Start a special procedure (特别程序): the clock stops",
+)
+def case_suspend(request: HttpRequest, number: str, payload: SuspendIn) -> CaseOut:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    services.case_suspend(
+        case=case,
+        staff=user,
+        kind=payload.kind,
+        reason=payload.reason,
+        expected_days=payload.expected_days,
+    )
+    return case_out(case)
+
+
+@router.post(
+    "/cases/{number}/resume",
+    response={200: CaseOut, **ERRORS},
+    auth=staff_auth,
+    summary="End the special procedure with its result: the due dates move by its working days",
+)
+def case_resume(request: HttpRequest, number: str, payload: ResultIn) -> CaseOut:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    services.case_resume(case=case, staff=user, result=payload.result)
+    return case_out(case)
+
+
+@router.post(
+    "/cases/{number}/extensions",
+    response={201: ExtensionOut, **ERRORS},
+    auth=staff_auth,
+    summary="Ask for an extension (延期), within the statutory allowance",
+)
+def extension_create(request: HttpRequest, number: str, payload: ExtensionIn) -> Status[Any]:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    extension = services.extension_request(
+        case=case, staff=user, days=payload.days, reason=payload.reason
+    )
+    return Status(201, extension_out(extension))
+
+
+@router.post(
+    "/cases/{number}/extensions/{extension_id}/approve",
+    response={200: ExtensionOut, **ERRORS},
+    auth=staff_auth,
+    summary="The department head approves an extension: the due dates move",
+)
+def extension_approve(
+    request: HttpRequest, number: str, extension_id: RowId, payload: ExtensionDecisionIn
+) -> ExtensionOut:
+    user = _user(request)
+    extension = _extension(case_get_for(user=user, number=number), extension_id)
+    return extension_out(
+        services.extension_approve(extension=extension, staff=user, note=payload.note)
+    )
+
+
+@router.post(
+    "/cases/{number}/extensions/{extension_id}/refuse",
+    response={200: ExtensionOut, **ERRORS},
+    auth=staff_auth,
+    summary="The department head refuses an extension",
+)
+def extension_refuse(
+    request: HttpRequest, number: str, extension_id: RowId, payload: ExtensionDecisionIn
+) -> ExtensionOut:
+    user = _user(request)
+    extension = _extension(case_get_for(user=user, number=number), extension_id)
+    return extension_out(
+        services.extension_refuse(extension=extension, staff=user, note=payload.note)
+    )
+
+
+@router.post(
+    "/cases/{number}/decide",
+    response={200: CaseOut, **ERRORS},
+    auth=staff_auth,
+    summary="Conclude (办结): approved, approved with tolerated gaps, or denied with reason",
+)
+def case_decide(request: HttpRequest, number: str, payload: DecideIn) -> CaseOut:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    services.case_decide(
+        case=case,
+        staff=user,
+        decision=services.Decision(
+            outcome=CaseStatus(payload.outcome),
+            reason=payload.reason,
+            gaps=payload.gaps,
+            gaps_due=payload.gaps_due,
+        ),
+    )
+    return case_out(case)
+
+
+@router.post(
+    "/cases/{number}/deliver",
+    response={200: CaseOut, **ERRORS},
+    auth=staff_auth,
+    summary="Record the delivery of the decision: counter, mail (tracking number), electronic",
+)
+def case_deliver(request: HttpRequest, number: str, payload: DeliverIn) -> CaseOut:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    counter = None
+    if payload.counter is not None:
+        counter = Counter.objects.filter(pk=payload.counter, center_id=case.center_id).first()
+        if counter is None:
+            raise Http404(_("This center has no such counter."))
+    services.case_deliver(
+        case=case,
+        staff=user,
+        method=payload.method,
+        tracking_number=payload.tracking_number,
+        counter=counter,
+    )
+    return case_out(case)
+
+
+@router.get(
+    "/cases/{number}/deadline",
+    response={200: DeadlineOut, **ERRORS},
+    auth=django_auth,
+    summary="How the due dates came about: start, limits, suspensions, extensions, holidays",
+)
+def case_deadline(request: HttpRequest, number: str) -> DeadlineOut:
+    case = case_get_for(user=_user(request), number=number)
+    if case.clock_start is None:
+        raise Http404(
+            _("Case %(number)s has no due date yet: it is not accepted.") % {"number": number}
+        )
+    explained = case_deadline_explain(case, calendar_current())
+    promised = explained.promised
+    return DeadlineOut(
+        clock_start=explained.clock_start,
+        promised_days=explained.promised_days,
+        statutory_days=explained.statutory_days,
+        suspended_days=explained.suspended_days,
+        extension_days=explained.extension_days,
+        suspensions=[
+            SuspensionOut(
+                kind=item.kind,
+                reason=item.reason,
+                start_day=item.start_day,
+                end_day=item.end_day,
+                working_days=item.working_days,
+            )
+            for item in explained.suspensions
+        ],
+        extensions=[extension_out(item) for item in explained.extensions],
+        promised_due=promised.end,
+        statutory_due=explained.statutory.end,
+        weekend_days_skipped=promised.weekend_days_skipped,
+        holidays_crossed=[NamedDayOut(date=d.date, name=d.name) for d in promised.holidays_skipped],
+        makeup_days_crossed=[NamedDayOut(date=d.date, name=d.name) for d in promised.makeup_days],
+        provisional_years=list(explained.statutory.provisional_years),
+    )

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Center, MaterialSpec, ServiceItem
+from accounts.roles import Role
+from catalog.models import Center, Counter, Department, MaterialSpec, ServiceItem
 from hall.models import Ticket
 
 
@@ -39,6 +40,15 @@ class CaseStatus(models.IntegerChoices):
 
 # The states in which a decision on acceptance is still due.
 AWAITING_ACCEPTANCE = (CaseStatus.RECEIVED, CaseStatus.CORRECTION_END)
+# The states in which the departments work on the case and its clock runs.
+IN_PROCESS = (CaseStatus.ACCEPTED, CaseStatus.PROCESSING, CaseStatus.SPECIAL_END)
+# Accepted and not concluded: the states whose due dates still matter.
+OPEN_AFTER_ACCEPTANCE = (*IN_PROCESS, CaseStatus.SPECIAL_START)
+CONCLUDED = (
+    CaseStatus.CONCLUDED_APPROVED,
+    CaseStatus.CONCLUDED_WITH_GAPS,
+    CaseStatus.CONCLUDED_DENIED,
+)
 
 
 @deconstructible
@@ -120,6 +130,12 @@ class Case(models.Model):
         null=True,
         blank=True,
         help_text=_("The acceptance day, or the day of receipt when acceptance came late."),
+    )
+    promised_days = models.PositiveSmallIntegerField(
+        _("promised limit (working days)"), null=True, blank=True
+    )
+    statutory_days = models.PositiveSmallIntegerField(
+        _("statutory limit (working days)"), null=True, blank=True
     )
     promised_due = models.DateField(_("promised due date"), null=True, blank=True)
     statutory_due = models.DateField(_("statutory due date"), null=True, blank=True)
@@ -325,3 +341,183 @@ class CaseNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class StageStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    ACTIVE = "active", _("Active")
+    DONE = "done", _("Done")
+
+
+class CaseStage(models.Model):
+    """A stage of the case's approval (审批环节), copied from the item's stage definitions.
+
+    Stages with the same `step` run in parallel (并联审批); the next step starts when all are done.
+    `due` counts `days` plus the working days of suspensions from `started_on`.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stages")
+    step = models.PositiveSmallIntegerField(_("step"))
+    name = models.CharField(_("name"), max_length=60)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    days = models.PositiveSmallIntegerField(_("working days"))
+    suspended_days = models.PositiveSmallIntegerField(_("suspended working days"), default=0)
+    status = models.CharField(
+        _("status"), max_length=8, choices=StageStatus.choices, default=StageStatus.WAITING
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case_stages",
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    started_on = models.DateField(_("counted from"), null=True, blank=True)
+    due = models.DateField(_("due"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finished by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    result = models.TextField(_("result"), blank=True)
+
+    class Meta:
+        verbose_name = _("case stage")
+        verbose_name_plural = _("case stages")
+        ordering = ["case", "step", "pk"]
+        indexes = [
+            models.Index(fields=["department", "status", "due"], name="stage_worklist_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.name}"
+
+
+class SuspensionKind(models.TextChoices):
+    """The special procedures of 行政许可法 art. 45 that stop the clock."""
+
+    HEARING = "hearing", _("Hearing")  # 听证
+    EXPERT_REVIEW = "expert_review", _("Expert review")  # 专家评审
+    TESTING = "testing", _("Testing")  # 检验检测
+    INSPECTION = "inspection", _("Inspection")  # 勘验
+    QUARANTINE = "quarantine", _("Quarantine")  # 检疫
+    APPRAISAL = "appraisal", _("Appraisal")  # 鉴定
+    TENDERING = "tendering", _("Tendering")  # 招标拍卖
+
+
+class CaseSuspension(models.Model):
+    """A special procedure (特别程序): the case's clock stops from `start_day` to `end_day`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    kind = models.CharField(_("procedure"), max_length=16, choices=SuspensionKind.choices)
+    reason = models.TextField(_("reason"))
+    expected_days = models.PositiveSmallIntegerField(_("expected working days"))
+    started_at = models.DateTimeField(_("started"))
+    start_day = models.DateField(_("first day"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_day = models.DateField(_("last day"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    result = models.TextField(_("result"), blank=True)
+    working_days = models.PositiveSmallIntegerField(_("working days lasted"), default=0)
+
+    class Meta:
+        verbose_name = _("special procedure")
+        verbose_name_plural = _("special procedures")
+        ordering = ["case", "started_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class CaseExtension(models.Model):
+    """An extension (延期) asked by a reviewer and decided by the department head (art. 42)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("working days"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.REQUESTED,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["case", "requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
+class DeliveryMethod(models.TextChoices):
+    COUNTER = "counter", _("Pick-up at a counter")
+    MAIL = "mail", _("Mail")
+    ELECTRONIC = "electronic", _("Electronic")
+
+
+class CaseDecision(models.Model):
+    """The decision (决定) concluding a case, and how its documents reached the applicant."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.PositiveSmallIntegerField(_("outcome"), choices=CaseStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    gaps = models.TextField(_("to be handed in later"), blank=True)
+    gaps_due = models.DateField(_("to be handed in by"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"))
+    delivery_method = models.CharField(
+        _("delivery"), max_length=10, choices=DeliveryMethod.choices, blank=True
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    delivery_counter = models.ForeignKey(
+        Counter,
+        verbose_name=_("counter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.outcome}"

@@ -7,7 +7,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases.models import Case, CorrectionNotice
+from cases.models import Case, CaseDecision, CorrectionNotice
 
 
 def _pdf(template: str, context: dict[str, Any]) -> bytes:
@@ -27,3 +27,8 @@ def correction_notice_pdf(*, notice: CorrectionNotice) -> bytes:
 def acceptance_notice_pdf(*, case: Case) -> bytes:
     """受理通知书 with the due dates."""
     return _pdf("cases/acceptance_notice_pdf.html", {"case": case})
+
+
+def decision_pdf(*, decision: CaseDecision) -> bytes:
+    """准予 / 不予行政许可决定书: the outcome, its reason or the gaps to follow."""
+    return _pdf("cases/decision_pdf.html", {"decision": decision, "case": decision.case})

@@ -7,14 +7,27 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import DEPARTMENT_ROLES, Role
-from cases.models import AWAITING_ACCEPTANCE, Case, CaseEvent, CaseStatus, Channel
+from cases.models import (
+    AWAITING_ACCEPTANCE,
+    OPEN_AFTER_ACCEPTANCE,
+    Case,
+    CaseEvent,
+    CaseExtension,
+    CaseStage,
+    CaseStatus,
+    CaseSuspension,
+    Channel,
+    ExtensionStatus,
+    StageStatus,
+)
 from catalog.models import Center
+from workdays.calendar import Calendar, Explanation, count_working_days, explain_add
 
 # Staff roles that see cases at all; the department roles see only their department's items.
 CASE_ROLES = DEPARTMENT_ROLES | {Role.SUPERVISOR, Role.ADMINISTRATOR}
@@ -25,8 +38,9 @@ ACTING_ROLES = DEPARTMENT_ROLES
 def staff_scope(user: User) -> Q | None:
     """The cases a member of staff may see, as a filter; None for someone who sees none.
 
-    Department roles see their department's items; a clerk without a department (综合窗口) and the
-    center-wide roles (supervisor, administrator) see the whole center.
+    Department roles see their department's items and the cases with a stage in their department
+    (并联审批); a clerk without a department (综合窗口) and the center-wide roles (supervisor,
+    administrator) see the whole center.
     """
     profile = getattr(user, "staff_profile", None)
     if profile is None or not user.is_active:
@@ -37,7 +51,10 @@ def staff_scope(user: User) -> Q | None:
     scope = Q(center_id=profile.center_id)
     center_wide = roles & (CASE_ROLES - DEPARTMENT_ROLES)
     if profile.department_id is not None and not center_wide:
-        scope &= Q(item__department_id=profile.department_id)
+        department = profile.department_id
+        scope &= Q(item__department_id=department) | Q(
+            Exists(CaseStage.objects.filter(case=OuterRef("pk"), department_id=department))
+        )
     return scope
 
 
@@ -93,6 +110,48 @@ def staff_worklist(
     if due_before is not None:
         cases = cases.filter(promised_due__lt=due_before)
     return cases.order_by("promised_due", "number")
+
+
+def stage_scope(user: User) -> Q | None:
+    """The stages a member of staff may see: their department's, or the center's for the
+    center-wide roles and clerks without a department; None for someone who sees none."""
+    profile = getattr(user, "staff_profile", None)
+    if profile is None or not user.is_active:
+        return None
+    roles = set(user.role_names())
+    if not roles & CASE_ROLES:
+        return None
+    scope = Q(case__center_id=profile.center_id)
+    if profile.department_id is not None and not roles & (CASE_ROLES - DEPARTMENT_ROLES):
+        scope &= Q(department_id=profile.department_id)
+    return scope
+
+
+def stage_worklist(
+    *,
+    user: User,
+    department_id: int | None = None,
+    due_before: dt.date | None = None,
+    status: StageStatus | None = StageStatus.ACTIVE,
+) -> QuerySet[CaseStage]:
+    """The stages of open cases the user's department works on, by due date (empty for others)."""
+    scope = stage_scope(user)
+    if scope is None:
+        return CaseStage.objects.none()
+    stages = CaseStage.objects.filter(scope, case__status__in=OPEN_AFTER_ACCEPTANCE).select_related(
+        "case", "case__item", "department", "assignee"
+    )
+    if department_id is not None:
+        stages = stages.filter(department_id=department_id)
+    if due_before is not None:
+        stages = stages.filter(due__lt=due_before)
+    if status is not None:
+        stages = stages.filter(status=status)
+    return stages.order_by("due", "case__number", "pk")
+
+
+def case_stages(case: Case) -> list[CaseStage]:
+    return list(case.stages.select_related("department", "assignee").order_by("step", "pk"))
 
 
 def intake_list(*, user: User) -> QuerySet[Case]:
@@ -171,7 +230,8 @@ def case_public_lookup(*, number: str, id_tail: str, address: str) -> PublicCase
         return None
     steps = [
         PublicStep(status=str(CaseStatus(event.to_status).label), at=event.at)
-        for event in case.events.order_by("at", "pk")
+        # Notes that change no state (a stage done, an extension asked) stay inside the center.
+        for event in case.events.exclude(from_status=F("to_status")).order_by("at", "pk")
     ]
     return PublicCase(
         number=case.number,
@@ -180,4 +240,54 @@ def case_public_lookup(*, number: str, id_tail: str, address: str) -> PublicCase
         status_label=str(CaseStatus(case.status).label),
         promised_due=case.promised_due,
         steps=steps,
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineExplanation:
+    """How the case's due dates came about: start, limits, suspensions, extensions, holidays."""
+
+    clock_start: dt.date
+    promised_days: int
+    statutory_days: int
+    suspensions: list[CaseSuspension]
+    suspended_days: int
+    extensions: list[CaseExtension]
+    extension_days: int
+    promised: Explanation
+    statutory: Explanation
+
+
+def case_limits(case: Case) -> tuple[int, int]:
+    """The promised and statutory limits the case was accepted under (the item's for old rows)."""
+    promised = case.promised_days if case.promised_days is not None else case.item.promised_days
+    statutory = case.statutory_days if case.statutory_days is not None else case.item.statutory_days
+    return promised, statutory
+
+
+def case_deadline_explain(case: Case, calendar: Calendar) -> DeadlineExplanation:
+    """The due dates counted afresh: limit + the working days of ended suspensions + approved
+    extensions, from the clock's start. Raises ValueError for a case whose clock has not started.
+    """
+    if case.clock_start is None:
+        raise ValueError("The case's clock has not started.")
+    promised_days, statutory_days = case_limits(case)
+    suspensions = list(case.suspensions.filter(end_day__isnull=False).order_by("start_day", "pk"))
+    suspended = sum(
+        count_working_days(calendar, item.start_day, item.end_day)
+        for item in suspensions
+        if item.end_day is not None
+    )
+    extensions = list(case.extensions.filter(status=ExtensionStatus.APPROVED).order_by("pk"))
+    extended = sum(extension.days for extension in extensions)
+    return DeadlineExplanation(
+        clock_start=case.clock_start,
+        promised_days=promised_days,
+        statutory_days=statutory_days,
+        suspensions=suspensions,
+        suspended_days=suspended,
+        extensions=extensions,
+        extension_days=extended,
+        promised=explain_add(calendar, case.clock_start, promised_days + suspended + extended),
+        statutory=explain_add(calendar, case.clock_start, statutory_days + suspended + extended),
     )

@@ -1,4 +1,5 @@
-"""Writes of cases: application, intake, correction, acceptance, refusal, withdrawal, 即办.
+"""Writes of cases: application, intake, correction, acceptance, refusal, stages, suspension,
+extension, decision, delivery, withdrawal, 即办, and the due dates' recomputation.
 
 Every change of state is a guarded update (the state read must still hold, one row changes) that
 writes a `CaseEvent`; the applicant is told by SMS once the transaction commits.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,27 +26,47 @@ from accounts.models import User
 from accounts.roles import Role
 from cases.models import (
     AWAITING_ACCEPTANCE,
+    CONCLUDED,
+    IN_PROCESS,
+    OPEN_AFTER_ACCEPTANCE,
     ApplicantKind,
     Case,
     CaseAccess,
+    CaseDecision,
     CaseDraft,
     CaseEvent,
+    CaseExtension,
     CaseMaterial,
     CaseNumberCounter,
+    CaseStage,
     CaseStatus,
+    CaseSuspension,
     Channel,
     CorrectionNotice,
+    DeliveryMethod,
+    ExtensionStatus,
+    StageStatus,
+    SuspensionKind,
 )
-from cases.selectors import staff_may_act, staff_may_see
-from catalog.models import Counter, ItemField, MaterialSpec, ServiceItem
+from cases.selectors import case_deadline_explain, staff_may_act, staff_may_see
+from catalog.models import Counter, ItemField, MaterialSpec, ServiceItem, StageSpec
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id, clean_uscc
 from hall.models import CounterState
 from hall.sms import send_sms
-from workdays.calendar import add_working_days, explain_add
+from workdays.calendar import (
+    Calendar,
+    OutOfCalendar,
+    add_working_days,
+    count_working_days,
+    explain_add,
+)
 from workdays.selectors import calendar_current
 
 ACCEPTANCE_DECISION_DAYS = 5  # 行政许可法 art. 32
+EXTENSION_ALLOWANCE_DAYS = 10  # 行政许可法 art. 42: +10 working days on the 20-day limit
+MAX_SUSPENSION_DAYS = 250
+logger = logging.getLogger(__name__)
 VIOLATION_SECOND_CORRECTION = "violation: second correction"
 MB = 1024 * 1024
 
@@ -219,9 +241,15 @@ def _transition(
     actor: User | None,
     now: dt.datetime,
     note: str = "",
+    tell: str = "",
+    quiet: bool = False,
     **changes: Any,
 ) -> None:
-    """Move the case from the state it was read in to `new`, if that state still holds."""
+    """Move the case from the state it was read in to `new`, if that state still holds.
+
+    The applicant is told the new state, followed by `tell` when given, unless `quiet` (a state
+    that follows another at once, told together).
+    """
     old = case.status
     if old not in allowed or (
         Case.objects.filter(pk=case.pk, status=old).update(status=new, **changes) != 1
@@ -237,7 +265,8 @@ def _transition(
     case.status = new
     for name, value in changes.items():
         setattr(case, name, value)
-    _notify(case, _status_text(case))
+    if not quiet:
+        _notify(case, f"{_status_text(case)} {tell}".strip())
 
 
 def _require_actor(staff: User, case: Case) -> None:
@@ -418,7 +447,7 @@ def material_upload(
     if case.applicant_user_id == user.pk and case.applicant_user_id is not None:
         allowed = (*AWAITING_ACCEPTANCE, CaseStatus.CORRECTION_START)
     elif staff_may_act(user, case):
-        allowed = (*AWAITING_ACCEPTANCE, CaseStatus.CORRECTION_START, CaseStatus.ACCEPTED)
+        allowed = (*AWAITING_ACCEPTANCE, CaseStatus.CORRECTION_START, *IN_PROCESS)
     else:
         raise PermissionDenied(_("You may not add materials to this case."))
     if case.status not in allowed:
@@ -498,7 +527,20 @@ def case_accept(*, case: Case, staff: User, now: dt.datetime | None = None) -> C
         promised_due=promised.end,
         statutory_due=statutory.end,
         due_provisional=promised.provisional or statutory.provisional,
+        promised_days=case.item.promised_days,
+        statutory_days=case.item.statutory_days,
         handled_by=staff,
+    )
+    _stages_create(case)
+    started = _stages_start_next(case, now=now, calendar=calendar)
+    _transition(
+        case,
+        CaseStatus.PROCESSING,
+        allowed=(CaseStatus.ACCEPTED,),
+        actor=staff,
+        now=now,
+        note=_("Stages started: %(names)s.") % {"names": ", ".join(s.name for s in started)},
+        quiet=True,
     )
     return case
 
@@ -640,9 +682,20 @@ def case_correction_submit(*, case: Case, user: User, now: dt.datetime | None = 
 def case_withdraw(
     *, case: Case, user: User, reason: str = "", now: dt.datetime | None = None
 ) -> Case:
-    """撤件 by the applicant before acceptance."""
+    """撤件 by the applicant: before acceptance (2) or after it, before the conclusion (14)."""
     now = now or timezone.now()
     _require_applicant(user, case)
+    if case.status in OPEN_AFTER_ACCEPTANCE:
+        _transition(
+            case,
+            CaseStatus.WITHDRAWN,
+            allowed=OPEN_AFTER_ACCEPTANCE,
+            actor=user,
+            now=now,
+            note=reason.strip()[:2000],
+            concluded_at=now,
+        )
+        return case
     _transition(
         case,
         CaseStatus.WITHDRAWN_BEFORE_ACCEPTANCE,
@@ -704,3 +757,566 @@ def case_access_record(*, case: Case, user: User, what: str) -> None:
     """Log a read of the case's personal data by someone other than the applicant."""
     if case.applicant_user_id != user.pk and staff_may_see(user, case):
         CaseAccess.objects.create(case=case, user=user, at=timezone.now(), what=what[:60])
+
+
+# --- approval stages (审批环节, 并联审批) -------------------------------------------------------
+
+# Roles that work on stages, suspend, ask for extensions and decide.
+PROCESSING_ROLES = frozenset({Role.REVIEWER, Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE})
+# Roles that hand out a department's stages.
+ASSIGNING_ROLES = (Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE)
+
+
+def extension_allowance() -> int:
+    return int(getattr(settings, "GOVHALL_CASE_EXTENSION_DAYS", EXTENSION_ALLOWANCE_DAYS))
+
+
+def _note(case: Case, note: str, *, actor: User | None, now: dt.datetime) -> None:
+    """An event that does not change the state (a stage done, an extension asked)."""
+    CaseEvent.objects.create(
+        case=case, from_status=case.status, to_status=case.status, actor=actor, at=now, note=note
+    )
+
+
+def _hold(case: Case, allowed: tuple[CaseStatus, ...]) -> None:
+    """Lock the case's row while it is in one of `allowed`, or raise: a guard without a change."""
+    if case.status not in allowed or (
+        Case.objects.filter(pk=case.pk, status=case.status).update(status=F("status")) != 1
+    ):
+        current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+        raise CaseConflictError(
+            _("Case %(number)s is %(status)s: that cannot be done now. Reload the case.")
+            % {"number": case.number, "status": CaseStatus(current or case.status).label}
+        )
+
+
+def _department_of(user: User) -> int | None:
+    profile = getattr(user, "staff_profile", None)
+    return None if profile is None else profile.department_id
+
+
+def _has_any_role(user: User, roles: frozenset[Role] | tuple[Role, ...]) -> bool:
+    return bool(set(user.role_names()) & {role.value for role in roles})
+
+
+def _require_processor(staff: User, case: Case, *, own_department: bool = False) -> None:
+    """A reviewer, head or chief representative who may act on the case (of the item's
+    department when `own_department`)."""
+    if not (staff_may_act(staff, case) and _has_any_role(staff, PROCESSING_ROLES)):
+        raise PermissionDenied(_("Only the departments' reviewers and heads handle this case."))
+    if own_department and _department_of(staff) != case.item.department_id:
+        raise PermissionDenied(
+            _("Only the staff of %(department)s may do this.")
+            % {"department": case.item.department.name}
+        )
+
+
+def _default_specs(item: ServiceItem) -> list[StageSpec]:
+    decide = item.promised_days // 2
+    return [
+        StageSpec(
+            item=item,
+            position=1,
+            name=str(_("Review")),
+            department_id=item.department_id,
+            role=Role.REVIEWER,
+            days=item.promised_days - decide,
+        ),
+        StageSpec(
+            item=item,
+            position=2,
+            name=str(_("Decision")),
+            department_id=item.department_id,
+            role=Role.DEPARTMENT_HEAD,
+            days=decide,
+        ),
+    ]
+
+
+def _stages_create(case: Case) -> list[CaseStage]:
+    """The case's stages from the item's definitions, or review → decide in its department."""
+    specs = list(case.item.stage_specs.order_by("position", "pk")) or _default_specs(case.item)
+    stages: list[CaseStage] = []
+    step, previous_group = 0, ""
+    for spec in specs:
+        if not (spec.parallel_group and spec.parallel_group == previous_group):
+            step += 1
+        previous_group = spec.parallel_group
+        stages.append(
+            CaseStage(
+                case=case,
+                step=step,
+                name=spec.name,
+                department_id=spec.department_id or case.item.department_id,
+                role=spec.role,
+                days=spec.days,
+            )
+        )
+    return CaseStage.objects.bulk_create(stages)
+
+
+def _stages_start_next(case: Case, *, now: dt.datetime, calendar: Calendar) -> list[CaseStage]:
+    """Start every stage of the next step when none is active; the stages started."""
+    if case.stages.filter(status=StageStatus.ACTIVE).exists():
+        return []
+    waiting = case.stages.filter(status=StageStatus.WAITING)
+    step = waiting.order_by("step").values_list("step", flat=True).first()
+    if step is None:
+        return []
+    today = timezone.localdate(now)
+    started = list(waiting.filter(step=step).order_by("pk"))
+    for stage in started:
+        stage.status = StageStatus.ACTIVE
+        stage.started_at = now
+        stage.started_on = today
+        stage.due = add_working_days(calendar, today, stage.days)
+    CaseStage.objects.bulk_update(started, ["status", "started_at", "started_on", "due"])
+    return started
+
+
+def may_assign_stage(user: User, stage: CaseStage) -> bool:
+    return _department_of(user) == stage.department_id and _has_any_role(user, ASSIGNING_ROLES)
+
+
+def may_work_stage(user: User, stage: CaseStage) -> bool:
+    """The assignee; without one, anyone of the stage's department holding its role; the
+    department's head and chief representative always."""
+    if _department_of(user) != stage.department_id:
+        return False
+    if _has_any_role(user, ASSIGNING_ROLES):
+        return True
+    if stage.assignee_id is not None:
+        return stage.assignee_id == user.pk
+    return user.has_role(Role(stage.role))
+
+
+@transaction.atomic
+def stage_assign(
+    *, stage: CaseStage, staff: User, assignee: User, now: dt.datetime | None = None
+) -> CaseStage:
+    """Give (or take back and give again) a stage to someone of its department."""
+    now = now or timezone.now()
+    case = stage.case
+    if not may_assign_stage(staff, stage):
+        raise PermissionDenied(
+            _("Only the head or the chief representative of the department assigns its stages.")
+        )
+    profile = getattr(assignee, "staff_profile", None)
+    if (
+        profile is None
+        or not assignee.is_active
+        or profile.center_id != case.center_id
+        or profile.department_id != stage.department_id
+    ):
+        raise ValidationError(
+            {"assignee": _("Choose someone of %(name)s.") % {"name": stage.department.name}}
+        )
+    _hold(case, OPEN_AFTER_ACCEPTANCE)
+    if (
+        CaseStage.objects.filter(pk=stage.pk)
+        .exclude(status=StageStatus.DONE)
+        .update(assignee=assignee)
+        != 1
+    ):
+        raise CaseConflictError(_("This stage is already done: it can no longer be assigned."))
+    stage.assignee = assignee
+    _note(
+        case,
+        _("Stage %(stage)s assigned to %(name)s.")
+        % {"stage": stage.name, "name": assignee.get_full_name() or assignee.get_username()},
+        actor=staff,
+        now=now,
+    )
+    return stage
+
+
+@transaction.atomic
+def stage_complete(
+    *, stage: CaseStage, staff: User, result: str, now: dt.datetime | None = None
+) -> CaseStage:
+    """Finish an active stage with its result; when its step is done, the next one starts."""
+    now = now or timezone.now()
+    case = stage.case
+    if not may_work_stage(staff, stage):
+        raise PermissionDenied(_("This stage belongs to someone else."))
+    result = result.strip()
+    if not result:
+        raise ValidationError({"result": _("Write the stage's result: the next stage reads it.")})
+    _hold(case, IN_PROCESS)
+    if (
+        CaseStage.objects.filter(pk=stage.pk, status=StageStatus.ACTIVE).update(
+            status=StageStatus.DONE, finished_at=now, finished_by=staff, result=result[:2000]
+        )
+        != 1
+    ):
+        raise CaseConflictError(
+            _("Stage %(stage)s is not active: reload the case.") % {"stage": stage.name}
+        )
+    stage.refresh_from_db()
+    note = _("Stage %(stage)s (%(department)s) done: %(result)s") % {
+        "stage": stage.name,
+        "department": stage.department.short_name,
+        "result": result[:500],
+    }
+    started = _stages_start_next(case, now=now, calendar=calendar_current())
+    if started:
+        note += " " + _("Next: %(names)s.") % {"names": ", ".join(s.name for s in started)}
+    elif not case.stages.exclude(status=StageStatus.DONE).exists():
+        note += " " + _("All stages are done: the case awaits its decision.")
+    _note(case, note, actor=staff, now=now)
+    return stage
+
+
+# --- the clock: suspension, extension, recomputation ----------------------------------------
+
+
+def _apply_deadlines(case: Case, calendar: Calendar) -> bool:
+    """Store the due dates counted afresh (case and active stages); whether the case's moved."""
+    explained = case_deadline_explain(case, calendar)
+    promised, statutory = explained.promised, explained.statutory
+    changed = (promised.end, statutory.end) != (case.promised_due, case.statutory_due)
+    Case.objects.filter(pk=case.pk).update(
+        promised_due=promised.end,
+        statutory_due=statutory.end,
+        due_provisional=promised.provisional or statutory.provisional,
+    )
+    case.promised_due, case.statutory_due = promised.end, statutory.end
+    case.due_provisional = promised.provisional or statutory.provisional
+    for stage in case.stages.filter(status=StageStatus.ACTIVE, started_on__isnull=False):
+        assert stage.started_on is not None
+        due = add_working_days(calendar, stage.started_on, stage.days + stage.suspended_days)
+        if due != stage.due:
+            CaseStage.objects.filter(pk=stage.pk).update(due=due)
+    return changed
+
+
+@transaction.atomic
+def case_suspend(
+    *,
+    case: Case,
+    staff: User,
+    kind: str,
+    reason: str,
+    expected_days: int,
+    now: dt.datetime | None = None,
+) -> CaseSuspension:
+    """特别程序 (art. 45): the clock stops until the procedure ends; the applicant is told why."""
+    now = now or timezone.now()
+    _require_processor(staff, case)
+    errors: dict[str, str] = {}
+    if kind not in SuspensionKind.values:
+        errors["kind"] = _("Choose the special procedure: %(kinds)s.") % {
+            "kinds": ", ".join(SuspensionKind.values)
+        }
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = _("Give the reason for the special procedure: the applicant gets it.")
+    if not 1 <= expected_days <= MAX_SUSPENSION_DAYS:
+        errors["expected_days"] = _("Expect between 1 and %(max)s working days.") % {
+            "max": MAX_SUSPENSION_DAYS
+        }
+    if errors:
+        raise ValidationError(errors)
+    label = SuspensionKind(kind).label
+    _transition(
+        case,
+        CaseStatus.SPECIAL_START,
+        allowed=IN_PROCESS,
+        actor=staff,
+        now=now,
+        note=f"{label}: {reason[:1800]}",
+        tell=_("%(kind)s, expected %(days)s working days: the time limit stops meanwhile.")
+        % {"kind": label, "days": expected_days},
+    )
+    return CaseSuspension.objects.create(
+        case=case,
+        kind=kind,
+        reason=reason[:2000],
+        expected_days=expected_days,
+        started_at=now,
+        start_day=timezone.localdate(now),
+        started_by=staff,
+    )
+
+
+@transaction.atomic
+def case_resume(
+    *, case: Case, staff: User, result: str, now: dt.datetime | None = None
+) -> CaseSuspension:
+    """End the special procedure: the due dates move by the working days it lasted."""
+    now = now or timezone.now()
+    _require_processor(staff, case)
+    result = result.strip()
+    if not result:
+        raise ValidationError({"result": _("Write the special procedure's result.")})
+    suspension = case.suspensions.filter(ended_at__isnull=True).order_by("-pk").first()
+    if suspension is None:
+        raise CaseConflictError(_("This case has no special procedure under way."))
+    calendar = calendar_current()
+    today = timezone.localdate(now)
+    lasted = count_working_days(calendar, suspension.start_day, max(today, suspension.start_day))
+    if (
+        CaseSuspension.objects.filter(pk=suspension.pk, ended_at__isnull=True).update(
+            ended_at=now, end_day=today, ended_by=staff, result=result[:2000], working_days=lasted
+        )
+        != 1
+    ):
+        raise CaseConflictError(_("This special procedure has already ended."))
+    CaseStage.objects.filter(case=case, status=StageStatus.ACTIVE).update(
+        suspended_days=F("suspended_days") + lasted
+    )
+    _apply_deadlines(case, calendar)
+    _transition(
+        case,
+        CaseStatus.SPECIAL_END,
+        allowed=(CaseStatus.SPECIAL_START,),
+        actor=staff,
+        now=now,
+        note=_("%(result)s (%(days)s working days not counted)")
+        % {"result": result[:1800], "days": lasted},
+        tell=_("The promised due date is now %(due)s.") % {"due": case.promised_due},
+    )
+    suspension.refresh_from_db()
+    return suspension
+
+
+def _extension_days_used(case: Case) -> int:
+    used = case.extensions.filter(
+        status__in=(ExtensionStatus.REQUESTED, ExtensionStatus.APPROVED)
+    ).aggregate(total=Sum("days"))["total"]
+    return int(used or 0)
+
+
+@transaction.atomic
+def extension_request(
+    *, case: Case, staff: User, days: int, reason: str, now: dt.datetime | None = None
+) -> CaseExtension:
+    """延期: a reviewer asks for more days, within the statutory allowance (art. 42)."""
+    now = now or timezone.now()
+    _require_processor(staff, case)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    _hold(case, OPEN_AFTER_ACCEPTANCE)
+    left = extension_allowance() - _extension_days_used(case)
+    if not 1 <= days <= left:
+        raise ValidationError(
+            {
+                "days": _(
+                    "An extension may add at most %(allowance)s working days in all; "
+                    "%(left)s are left for this case."
+                )
+                % {"allowance": extension_allowance(), "left": max(left, 0)}
+            }
+        )
+    extension = CaseExtension.objects.create(
+        case=case, days=days, reason=reason[:2000], requested_by=staff, requested_at=now
+    )
+    _note(
+        case,
+        _("Extension of %(days)s working days asked: %(reason)s")
+        % {"days": days, "reason": reason[:1800]},
+        actor=staff,
+        now=now,
+    )
+    return extension
+
+
+def _decide_extension(
+    extension: CaseExtension, staff: User, status: ExtensionStatus, note: str, now: dt.datetime
+) -> Case:
+    case = extension.case
+    _require_processor(staff, case, own_department=True)
+    if not staff.has_role(Role.DEPARTMENT_HEAD):
+        raise PermissionDenied(_("Only the department head decides on an extension."))
+    _hold(case, OPEN_AFTER_ACCEPTANCE)
+    if (
+        CaseExtension.objects.filter(pk=extension.pk, status=ExtensionStatus.REQUESTED).update(
+            status=status, decided_by=staff, decided_at=now, note=note.strip()[:2000]
+        )
+        != 1
+    ):
+        raise CaseConflictError(_("This extension has already been decided."))
+    extension.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def extension_approve(
+    *, extension: CaseExtension, staff: User, note: str = "", now: dt.datetime | None = None
+) -> CaseExtension:
+    """The head approves: the promised and statutory due dates move by the days."""
+    now = now or timezone.now()
+    case = _decide_extension(extension, staff, ExtensionStatus.APPROVED, note, now)
+    _apply_deadlines(case, calendar_current())
+    _note(
+        case,
+        _("Extension of %(days)s working days approved: due %(due)s.")
+        % {"days": extension.days, "due": case.promised_due},
+        actor=staff,
+        now=now,
+    )
+    _notify(
+        case,
+        _("Case %(number)s: the time limit is extended by %(days)s working days, to %(due)s.")
+        % {"number": case.number, "days": extension.days, "due": case.promised_due},
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_refuse(
+    *, extension: CaseExtension, staff: User, note: str = "", now: dt.datetime | None = None
+) -> CaseExtension:
+    now = now or timezone.now()
+    case = _decide_extension(extension, staff, ExtensionStatus.REFUSED, note, now)
+    _note(
+        case,
+        _("Extension of %(days)s working days refused.") % {"days": extension.days},
+        actor=staff,
+        now=now,
+    )
+    return extension
+
+
+def case_deadlines_recompute(years: set[int]) -> None:
+    """The `workdays.hooks.calendar_changed` hook: count the open cases' due dates afresh.
+
+    Only cases whose span (clock start to statutory due date) touches a changed year are looked
+    at; those whose promised date moved get an event and their applicant is told.
+    """
+    if not years:
+        return
+    calendar = calendar_current()
+    cases = Case.objects.filter(
+        status__in=OPEN_AFTER_ACCEPTANCE,
+        clock_start__isnull=False,
+        clock_start__year__lte=max(years),
+        statutory_due__year__gte=min(years),
+    ).select_related("item")
+    for case in cases.iterator():
+        try:
+            with transaction.atomic():
+                old = case.promised_due
+                if _apply_deadlines(case, calendar):
+                    _note(
+                        case,
+                        _("The working-day calendar changed: due %(old)s → %(new)s.")
+                        % {"old": old, "new": case.promised_due},
+                        actor=None,
+                        now=timezone.now(),
+                    )
+                    _notify(
+                        case,
+                        _("Case %(number)s: the promised due date is now %(due)s.")
+                        % {"number": case.number, "due": case.promised_due},
+                    )
+        except OutOfCalendar:
+            logger.warning("case %s: its due dates lie outside the calendar", case.number)
+
+
+# --- decision and delivery ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: CaseStatus
+    reason: str = ""
+    gaps: str = ""
+    gaps_due: dt.date | None = None
+
+
+@transaction.atomic
+def case_decide(
+    *, case: Case, staff: User, decision: Decision, now: dt.datetime | None = None
+) -> CaseDecision:
+    """办结: approved, approved with tolerated gaps (容缺), or denied with its reason."""
+    now = now or timezone.now()
+    _require_processor(staff, case, own_department=True)
+    reason, gaps = decision.reason.strip(), decision.gaps.strip()
+    if decision.outcome not in CONCLUDED:
+        raise ValidationError({"outcome": _("Decide approved, approved with gaps, or denied.")})
+    if decision.outcome == CaseStatus.CONCLUDED_DENIED and not reason:
+        raise ValidationError(
+            {"reason": _("Give the reason for the denial: the applicant receives it.")}
+        )
+    if decision.outcome == CaseStatus.CONCLUDED_WITH_GAPS:
+        if not gaps or decision.gaps_due is None:
+            raise ValidationError(
+                {"gaps": _("Say what must still be handed in, and by which day.")}
+            )
+        if decision.gaps_due < timezone.localdate(now):
+            raise ValidationError({"gaps_due": _("The day to hand in the rest has passed.")})
+    pending = [s.name for s in case.stages.exclude(status=StageStatus.DONE).order_by("step", "pk")]
+    if pending:
+        raise CaseConflictError(
+            _("Stages not done yet: %(names)s. Decide once every stage is done.")
+            % {"names": ", ".join(pending)}
+        )
+    note = reason or gaps
+    if decision.outcome == CaseStatus.CONCLUDED_WITH_GAPS:
+        note = _("To hand in by %(due)s: %(gaps)s") % {"due": decision.gaps_due, "gaps": gaps}
+    _transition(
+        case,
+        decision.outcome,
+        allowed=IN_PROCESS,
+        actor=staff,
+        now=now,
+        note=note[:2000],
+        tell=note[:200],
+        concluded_at=now,
+    )
+    return CaseDecision.objects.create(
+        case=case,
+        outcome=decision.outcome,
+        reason=reason[:2000],
+        gaps=gaps[:2000],
+        gaps_due=decision.gaps_due if gaps else None,
+        decided_by=staff,
+        decided_at=now,
+    )
+
+
+@transaction.atomic
+def case_deliver(
+    *,
+    case: Case,
+    staff: User,
+    method: str,
+    tracking_number: str = "",
+    counter: Counter | None = None,
+    now: dt.datetime | None = None,
+) -> CaseDecision:
+    """送达: the decision handed over at a counter, mailed (tracking number) or sent online."""
+    now = now or timezone.now()
+    if not staff_may_act(staff, case):
+        raise PermissionDenied(_("You may not deliver this case's decision."))
+    tracking_number = tracking_number.strip()
+    if method not in DeliveryMethod.values:
+        raise ValidationError({"method": _("Deliver at a counter, by mail or electronically.")})
+    if method == DeliveryMethod.MAIL and not tracking_number:
+        raise ValidationError({"tracking_number": _("Give the mail's tracking number.")})
+    if counter is not None and counter.center_id != case.center_id:
+        raise ValidationError({"counter": _("That counter is in another center.")})
+    decision = CaseDecision.objects.filter(case=case).first()
+    if decision is None:
+        raise CaseConflictError(_("The case has no decision to deliver yet."))
+    _hold(case, CONCLUDED)
+    if (
+        CaseDecision.objects.filter(pk=decision.pk, delivered_at__isnull=True).update(
+            delivery_method=method,
+            tracking_number=tracking_number[:40],
+            delivery_counter=counter if method == DeliveryMethod.COUNTER else None,
+            delivered_at=now,
+            delivered_by=staff,
+        )
+        != 1
+    ):
+        raise CaseConflictError(_("The decision has already been delivered."))
+    decision.refresh_from_db()
+    text = _("Delivered: %(method)s") % {"method": DeliveryMethod(method).label}
+    if tracking_number:
+        text += f" ({tracking_number})"
+    _note(case, text, actor=staff, now=now)
+    _notify(case, f"{case.number}: {text}")
+    return decision

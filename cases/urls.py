@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("intake/", views.intake, name="intake"),
     path("new/", views.new_at_counter, name="new"),
+    path("work/", views.work, name="work"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/act/", views.act, name="act"),
     path("<str:number>/materials/<int:pk>/", views.material, name="material"),
@@ -18,4 +19,5 @@ urlpatterns = [
         "<str:number>/notices/correction/<int:pk>.pdf", views.correction_pdf, name="correction_pdf"
     ),
     path("<str:number>/notices/acceptance.pdf", views.acceptance_pdf, name="acceptance_pdf"),
+    path("<str:number>/notices/decision.pdf", views.decision_notice_pdf, name="decision_pdf"),
 ]

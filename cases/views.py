@@ -1,4 +1,5 @@
-"""Pages of cases: apply online, my cases, the case page, intake, counter cases, public query."""
+"""Pages of cases: apply online, my cases, the case page with its stages, clock and decision,
+intake, the departments' work list, counter cases, public query."""
 
 from __future__ import annotations
 
@@ -10,26 +11,47 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.roles import Role
 from cases import services
-from cases.models import Case, CaseDraft, CaseStatus, CorrectionNotice
-from cases.pdf import acceptance_notice_pdf, correction_notice_pdf
+from cases.models import (
+    CONCLUDED,
+    IN_PROCESS,
+    OPEN_AFTER_ACCEPTANCE,
+    Case,
+    CaseDecision,
+    CaseDraft,
+    CaseStatus,
+    CorrectionNotice,
+    DeliveryMethod,
+    ExtensionStatus,
+    StageStatus,
+    SuspensionKind,
+)
+from cases.pdf import acceptance_notice_pdf, correction_notice_pdf, decision_pdf
 from cases.selectors import (
     QueryThrottled,
+    case_deadline_explain,
     case_get_for,
     case_public_lookup,
+    case_stages,
     case_timeline,
     intake_list,
     staff_may_act,
     staff_scope,
+    stage_worklist,
 )
 from catalog.models import Counter, MaterialSpec, ServiceItem
 from govhall.errors import ConflictError
 from govhall.identifiers import mask_id, mask_name
 from hall.models import CounterState
+from workdays.calendar import OutOfCalendar
+from workdays.selectors import calendar_current
 
 APPLICANT_KEYS = ("applicant_kind", "applicant_name", "id_number", "uscc", "mobile")
 
@@ -168,7 +190,137 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "may_withdraw": is_applicant and case.status in (1, 6, 7),
         "correcting": is_applicant and case.status == CaseStatus.CORRECTION_START,
     }
+    context.update(_processing_context(user, case, may_act=may_act))
     return render(request, "cases/detail.html", context)
+
+
+def _processing_context(user: User, case: Case, *, may_act: bool) -> dict[str, Any]:
+    """The stage panel, the clock's explanation and the forms of the approval."""
+    stages = case_stages(case)
+    rows = []
+    for stage in stages:
+        may_assign = may_act and services.may_assign_stage(user, stage)
+        rows.append(
+            {
+                "stage": stage,
+                "may_work": may_act
+                and case.status in IN_PROCESS
+                and stage.status == StageStatus.ACTIVE
+                and services.may_work_stage(user, stage),
+                "may_assign": may_assign and stage.status != StageStatus.DONE,
+                "colleagues": User.objects.filter(
+                    staff_profile__department_id=stage.department_id, is_active=True
+                ).order_by("username")
+                if may_assign
+                else [],
+            }
+        )
+    deadline = None
+    if case.clock_start is not None:
+        try:
+            deadline = case_deadline_explain(case, calendar_current())
+        except OutOfCalendar:
+            deadline = None
+    processor = may_act and bool(
+        set(user.role_names()) & {role.value for role in services.PROCESSING_ROLES}
+    )
+    decision = CaseDecision.objects.filter(case=case).first()
+    return {
+        "stages": rows,
+        "deadline": deadline,
+        "decision": decision,
+        "may_process": processor and case.status in OPEN_AFTER_ACCEPTANCE,
+        "may_decide": processor
+        and case.status in IN_PROCESS
+        and all(stage.status == StageStatus.DONE for stage in stages),
+        "may_decide_extension": processor and user.has_role(Role.DEPARTMENT_HEAD),
+        "may_deliver": may_act
+        and case.status in CONCLUDED
+        and decision is not None
+        and decision.delivered_at is None,
+        "pending_extensions": case.extensions.filter(status=ExtensionStatus.REQUESTED),
+        "extension_allowance": services.extension_allowance(),
+        "suspension_kinds": SuspensionKind.choices,
+        "delivery_methods": DeliveryMethod.choices,
+    }
+
+
+def _act_on_approval(request: HttpRequest, case: Case, user: User, action: str) -> bool:
+    """The approval's actions of the case page; False for an action that is not one of them."""
+    post = request.POST
+    if action in ("stage-complete", "stage-assign"):
+        stage_id = post.get("stage", "")
+        stage = case.stages.filter(pk=int(stage_id)).first() if stage_id.isdigit() else None
+        if stage is None:
+            raise ValidationError(_("Choose a stage of this case."))
+        if action == "stage-complete":
+            services.stage_complete(stage=stage, staff=user, result=post.get("result", ""))
+        else:
+            assignee_id = post.get("assignee", "")
+            assignee = (
+                User.objects.filter(pk=int(assignee_id)).first() if assignee_id.isdigit() else None
+            )
+            if assignee is None:
+                raise ValidationError(_("Choose the colleague to assign the stage to."))
+            services.stage_assign(stage=stage, staff=user, assignee=assignee)
+    elif action == "suspend":
+        days = post.get("expected_days", "")
+        services.case_suspend(
+            case=case,
+            staff=user,
+            kind=post.get("kind", ""),
+            reason=post.get("reason", ""),
+            expected_days=int(days) if days.isdigit() else 0,
+        )
+    elif action == "resume":
+        services.case_resume(case=case, staff=user, result=post.get("result", ""))
+    elif action == "extension":
+        days = post.get("days", "")
+        services.extension_request(
+            case=case,
+            staff=user,
+            days=int(days) if days.isdigit() else 0,
+            reason=post.get("reason", ""),
+        )
+    elif action in ("extension-approve", "extension-refuse"):
+        extension_id = post.get("extension", "")
+        extension = (
+            case.extensions.filter(pk=int(extension_id)).first() if extension_id.isdigit() else None
+        )
+        if extension is None:
+            raise ValidationError(_("Choose an extension of this case."))
+        if action == "extension-approve":
+            services.extension_approve(extension=extension, staff=user)
+        else:
+            services.extension_refuse(extension=extension, staff=user)
+    elif action == "decide":
+        outcome = post.get("outcome", "")
+        try:
+            gaps_due = parse_date(post.get("gaps_due", ""))
+        except ValueError:
+            gaps_due = None
+        services.case_decide(
+            case=case,
+            staff=user,
+            decision=services.Decision(
+                outcome=CaseStatus(int(outcome))
+                if outcome in ("11", "12", "13")
+                else CaseStatus(1),
+                reason=post.get("reason", ""),
+                gaps=post.get("gaps", ""),
+                gaps_due=gaps_due,
+            ),
+        )
+    elif action == "deliver":
+        services.case_deliver(
+            case=case,
+            staff=user,
+            method=post.get("method", ""),
+            tracking_number=post.get("tracking_number", ""),
+        )
+    else:
+        return False
+    return True
 
 
 @login_required
@@ -219,7 +371,7 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
                 services.material_upload(case=case, user=user, upload=upload, spec=spec)
         elif action == "correction-done":
             services.case_correction_submit(case=case, user=user)
-        else:
+        elif not _act_on_approval(request, case, user, action):
             raise ValidationError(_("Unknown action."))
     except ValidationError as exc:
         for message in exc.messages:
@@ -275,6 +427,18 @@ def acceptance_pdf(request: HttpRequest, number: str) -> HttpResponse:
     return _pdf_response(acceptance_notice_pdf(case=case), f"acceptance-{number}.pdf")
 
 
+@login_required
+@require_GET
+def decision_notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    case = case_get_for(user=user, number=number)
+    decision = CaseDecision.objects.filter(case=case).select_related("case").first()
+    if decision is None:
+        raise Http404(_("This case has not been decided."))
+    services.case_access_record(case=case, user=user, what="decision")
+    return _pdf_response(decision_pdf(decision=decision), f"decision-{number}.pdf")
+
+
 def _staff(request: HttpRequest) -> User:
     user = _user(request)
     if staff_scope(user) is None:
@@ -297,6 +461,23 @@ def intake(request: HttpRequest) -> HttpResponse:
         for case in intake_list(user=user)[:200]
     ]
     return render(request, "cases/intake.html", {"rows": rows, "center": user.staff_profile.center})
+
+
+@login_required
+@require_GET
+def work(request: HttpRequest) -> HttpResponse:
+    """The department's work list: active stages by due date, personal data masked."""
+    user = _staff(request)
+    today = timezone.localdate()
+    rows = [
+        {
+            "stage": stage,
+            "applicant": mask_name(stage.case.applicant_name),
+            "late": stage.due is not None and stage.due < today,
+        }
+        for stage in stage_worklist(user=user)[:200]
+    ]
+    return render(request, "cases/work.html", {"rows": rows, "center": user.staff_profile.center})
 
 
 @login_required

@@ -35,6 +35,7 @@ from catalog.models import (
     QueueCategory,
     ServiceItem,
     StaffProfile,
+    StageSpec,
 )
 from catalog.selectors import (
     center_for_user,
@@ -276,6 +277,15 @@ class ProcessStepInline(_TabularInline):
     extra = 0
 
 
+class StageSpecInline(CenterScopedMixin, _TabularInline):
+    """The departments offered are the administrator's center's only."""
+
+    model = StageSpec
+    center_path = "item__center"
+    extra = 0
+    fields = ["position", "name", "department", "role", "days", "parallel_group"]
+
+
 class QuestionInline(_StackedInline):
     model = Question
     extra = 0
@@ -385,7 +395,14 @@ class ExcelImportForm(forms.Form):
 @admin.register(ServiceItem)
 class ServiceItemAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     form = ServiceItemAdminForm
-    inlines = [MaterialInline, ItemFieldInline, FeeInline, ProcessStepInline, QuestionInline]
+    inlines = [
+        MaterialInline,
+        ItemFieldInline,
+        FeeInline,
+        ProcessStepInline,
+        StageSpecInline,
+        QuestionInline,
+    ]
     list_display = [
         "name",
         "basic_code",

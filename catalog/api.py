@@ -107,7 +107,7 @@ class ItemOut(ItemSummaryOut):
 
 class ItemListQuery(Schema):
     search: str = Field("", max_length=100, description="Chinese words, pinyin or initials")
-    department: int | None = Field(None, description="Department id")
+    department: int | None = Field(None, ge=1, le=2**31 - 1, description="Department id")
     type: ItemType | None = Field(None, description="Item type code, 01-10 or 20")
     center: str | None = Field(None, max_length=50, description="Center code; default center")
     page: int = Field(1, ge=1, le=10_000)

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.roles import Role
+
 area_code_validator = RegexValidator(r"^\d{12}$", _("An area code has 12 digits."))
 
 
@@ -493,6 +495,44 @@ class ProcessStep(models.Model):
     class Meta:
         verbose_name = _("process step")
         verbose_name_plural = _("process steps")
+        ordering = ["item", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageSpec(models.Model):
+    """An approval stage of the item's cases (审批环节): who decides, where, in how many days.
+
+    Stages with the same non-blank `parallel_group` run together (并联审批): all must be done
+    before the next position starts. A blank group is a stage of its own.
+    """
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="stage_specs")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=60)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Blank: the item's department."),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.REVIEWER)
+    days = models.PositiveSmallIntegerField(_("working days"), default=0)
+    parallel_group = models.CharField(
+        _("parallel group"),
+        max_length=20,
+        blank=True,
+        help_text=_("Stages with the same group run in parallel (并联审批)."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("approval stage")
+        verbose_name_plural = _("approval stages")
         ordering = ["item", "position", "pk"]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from catalog.models import (
     QueueCategory,
     ServiceItem,
     StaffProfile,
+    StageSpec,
 )
 
 TOKEN_SECONDS = 1.0
@@ -49,6 +50,7 @@ WATCHED_MODELS: tuple[type[models.Model], ...] = (
     ItemField,
     Fee,
     ProcessStep,
+    StageSpec,
     Question,
 )
 

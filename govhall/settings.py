@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "govhall.middleware.RejectNullCharactersMiddleware",
     # Answers from the public cache still pass through the middleware above.
     "govhall.cache.PublicCacheMiddleware",
     "django.middleware.common.CommonMiddleware",

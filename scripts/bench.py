@@ -22,6 +22,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
+import bench_cases
 import bench_hall
 
 DURATION_SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
@@ -63,10 +64,24 @@ def fetch(url: str) -> bytes:
         return body
 
 
-def requests_per_second(url: str) -> float:
+def requests_per_second(url: str, headers: dict[str, str] | None = None) -> float:
     """wrk's requests per second over a bounded run; non-2xx answers make the run fail."""
+    header_args = [
+        arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")
+    ]
     result = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION_SECONDS}s", "--latency", url],
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(CONNECTIONS),
+            "-d",
+            f"{DURATION_SECONDS}s",
+            "--latency",
+            *header_args,
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -153,6 +168,41 @@ def measure_writes() -> tuple[float, list[tuple[str, float]]]:
     return sum(floors) / len(floors), [("ticket_issue", issue), ("call_next", calls)]
 
 
+def measure_cases() -> list[tuple[str, float, float, str]]:
+    """Online submission with two uploads, and the case reads, each against `/healthz` measured
+    the same way (threads for the submissions, wrk for the reads), before and after."""
+    session = bench_cases.prepare()
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    server = start_server(port, {})
+    seconds = DURATION_SECONDS
+    own = base + f"/api/v1/cases/{session.number}"
+    public = base + f"/api/v1/cases/query?number={session.number}&id_tail=002X"
+    try:
+        wait_until_up(base)
+        for _ in range(20):
+            fetch(public)
+        thread_floors = [bench_cases.floor_per_second(HOST, port, seconds)]
+        submissions = bench_cases.submissions_per_second(HOST, port, session, seconds)
+        thread_floors.append(bench_cases.floor_per_second(HOST, port, seconds))
+        floors = [requests_per_second(base + "/healthz")]
+        own_reads = requests_per_second(own, {"Cookie": session.cookie})
+        public_reads = requests_per_second(public)
+        floors.append(requests_per_second(base + "/healthz"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"floor /healthz (threads) runs: {', '.join(f'{v:.0f}' for v in thread_floors)} rps")
+    print(f"floor /healthz runs: {', '.join(f'{value:.0f}' for value in floors)} rps")
+    thread_floor = sum(thread_floors) / len(thread_floors)
+    floor = sum(floors) / len(floors)
+    return [
+        ("case_submit", submissions, thread_floor, "0.3"),
+        ("case_read", own_reads, floor, "0.5"),
+        ("case_query", public_reads, floor, "0.5"),
+    ]
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: run `make install` (as root) or apt-get install wrk")
@@ -161,12 +211,15 @@ def main() -> None:
     # Every answer rendered afresh: what a cache miss costs (recorded, no target).
     floor_uncached, uncached = measure({"GOVHALL_PUBLIC_CACHE_SECONDS": "0"}, with_hall=False)
     write_floor, writes = measure_writes()
+    cases = measure_cases()
     for target, rps in cached:
         report(target.name, rps, floor, target.ratio_target)
     for target, rps in uncached:
         report(target.name + "_uncached", rps, floor_uncached, "-")
     for name, rps in writes:
         report(name, rps, write_floor, "0.5")
+    for name, rps, case_floor, ratio_target in cases:
+        report(name, rps, case_floor, ratio_target)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from django.utils import translation
 from accounts.models import User
 from accounts.roles import Role
 from cases.models import Case
-from cases.services import Applicant, case_submit
-from catalog.models import Center, ItemField, MaterialSpec, ServiceItem
+from cases.services import Applicant, case_accept, case_submit
+from catalog.models import Center, Department, ItemField, MaterialSpec, ServiceItem
 from catalog.tests.factories import make_center, make_department, make_item, make_staff, make_user
 from govhall.identifiers import uscc_with_check
 from workdays.services import calendar_seed
@@ -138,3 +138,15 @@ def login(user: User) -> Client:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
     return client
+
+
+def person(world: World, name: str, role: Role, department: Department | None = None) -> User:
+    """A member of staff of the world's center with one role, in a department (or none)."""
+    user = make_user(name, full_name=name)
+    make_staff(user, world.center, role, department=department)
+    return user
+
+
+def accept(world: World, case: Case) -> Case:
+    """The case accepted by the market clerk: its stages start."""
+    return case_accept(case=case, staff=world.clerk)

@@ -103,7 +103,8 @@ def test_a_clerk_accepts_and_the_applicant_reads_the_due_dates(world: World) -> 
     assert login(world.clerk).post(f"/api/v1/cases/{case.number}/accept").status_code == 200
     data = login(world.citizen).get(f"/api/v1/cases/{case.number}").json()
     assert data["promised_due"] == "2026-10-10"
-    assert [event["to_status"] for event in data["events"]] == [1, 3]
+    # Accepted, then the department's stages start at once.
+    assert [event["to_status"] for event in data["events"]] == [1, 3, 8]
 
 
 def test_the_work_list_is_scoped_masked_and_paginated(world: World) -> None:

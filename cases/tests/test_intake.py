@@ -32,7 +32,7 @@ from hall.models import OutboxMessage
 
 def test_acceptance_sets_the_due_dates_from_the_calendar(world: World) -> None:
     case = case_accept(case=submit(world), staff=world.clerk)
-    assert case.status == CaseStatus.ACCEPTED
+    assert case.status == CaseStatus.PROCESSING  # accepted, and the stages have started
     # Accepted on 2026-09-28 with 5 promised days: the make-up Saturday 10 October.
     assert case.promised_due == dt.date(2026, 10, 10)
     assert case.statutory_due == dt.date(2026, 10, 30)
@@ -112,7 +112,7 @@ def test_a_correction_is_handed_in_only_with_the_marked_materials(world: World) 
     case_correction_submit_with_upload(world, case)
     assert case.status == CaseStatus.CORRECTION_END
     case_accept(case=case, staff=world.clerk)
-    assert [e.to_status for e in case.events.all()] == [1, 6, 7, 3]
+    assert [e.to_status for e in case.events.all()] == [1, 6, 7, 3, 8]
 
 
 def test_a_correction_needs_a_reason_for_every_material(world: World) -> None:
@@ -199,7 +199,8 @@ def test_a_late_acceptance_counts_the_limits_from_the_day_of_receipt(
     # Art. 32: deemed accepted on receipt (28 September), so the promise ends on 10 October.
     assert case.clock_start == dt.date(2026, 9, 28)
     assert case.promised_due == dt.date(2026, 10, 10)
-    assert "five-working-day" in case.events.last().note  # type: ignore[union-attr]
+    accepted = case.events.get(to_status=CaseStatus.ACCEPTED)
+    assert "five-working-day" in accepted.note
 
 
 def test_each_change_of_state_is_texted_to_the_applicant_on_commit(

@@ -76,7 +76,7 @@ def _item_form(center: Center, department: Department, **values: str) -> dict[st
         "online_level": "2",
         "status": "draft",
     }
-    for prefix in ("materials", "fields", "fees", "steps", "questions"):
+    for prefix in ("materials", "fields", "fees", "steps", "stage_specs", "questions"):
         data |= {
             f"{prefix}-TOTAL_FORMS": "0",
             f"{prefix}-INITIAL_FORMS": "0",

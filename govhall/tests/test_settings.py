@@ -80,3 +80,13 @@ def test_the_write_floor_is_off_unless_the_bench_turns_it_on(
     settings.GOVHALL_BENCH_ENDPOINTS = True
     assert client.post("/healthz/write").status_code == 201
     assert Heartbeat.objects.count() == 1
+
+
+def test_a_nul_character_is_refused_with_a_message(client: Client, db: None) -> None:
+    for response in (
+        client.get("/api/v1/departments", {"center": "de\x00mo"}),
+        client.get("/c/demo/items/", {"q": "营业\x00执照"}),
+        client.post("/api/v1/tickets", '{"category": "A\\u0000"}', content_type="application/json"),
+    ):
+        assert response.status_code == 422
+        assert response.json()["message"]
