@@ -20,6 +20,7 @@ from accounts.models import User
 from catalog.models import Counter, QueueCategory
 from catalog.search import center_get
 from govhall.errors import ConflictError
+from hall.hooks import ticket_actions
 from hall.models import CounterPause, CounterState, PriorityGroup, Ticket
 from hall.selectors import category_loads, ticket_progress
 from hall.services import tickets as services
@@ -164,6 +165,11 @@ def workstation(request: HttpRequest) -> HttpResponse:
         context.update(
             {
                 "state": state,
+                "ticket_actions": [
+                    action
+                    for hook in ticket_actions
+                    if state.ticket is not None and (action := hook(state.ticket)) is not None
+                ],
                 "pause_label": dict(CounterPause.Reason.choices).get(state.pause_reason, ""),
                 "mine": state.staff_id == staff.pk,
                 "queues": [
