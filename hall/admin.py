@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.admin import CenterScopedMixin
-from hall.auth import device_create, token_digest
+from hall.auth import device_create, devices_revoke, token_digest
 from hall.models import CounterPause, Device, HallAlert, HallNotice, HallPolicy, PadRating, Ticket
 
 if TYPE_CHECKING:
@@ -149,7 +148,7 @@ class DeviceAdmin(CenterScopedMixin, _ModelAdmin):
 
     @admin.action(description=_("Revoke the selected devices' tokens"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        devices_revoke(devices=queryset)
 
 
 @admin.register(Ticket)

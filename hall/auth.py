@@ -10,6 +10,8 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
@@ -36,18 +38,47 @@ def device_create(*, center: Center, kind: str, name: str, counter: Counter | No
     return token
 
 
+DEVICE_CACHE_SECONDS = 30
+
+
+def _device_key(digest: str) -> str:
+    return f"hall:device:{digest}"
+
+
 def device_for_token(token: str) -> Device | None:
-    device = (
-        Device.objects.select_related("center", "counter")
-        .filter(token_hash=token_digest(token), revoked_at__isnull=True)
-        .first()
-    )
-    if device is not None:
-        # A coarse last-seen time is enough and keeps polling displays from writing every second.
-        now = timezone.now()
-        if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
-            Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    """The live device holding this token, or None.
+
+    Terminals send their token with every request, so the device is kept in the cache for
+    `DEVICE_CACHE_SECONDS`. `devices_revoke` drops it from the cache at once; with a cache per
+    process (the embedded default) other processes notice a revocation within that time.
+    """
+    key = _device_key(token_digest(token))
+    device: Device | None = cache.get(key)
+    if device is None:
+        device = (
+            Device.objects.select_related("center", "counter")
+            .filter(token_hash=token_digest(token), revoked_at__isnull=True)
+            .first()
+        )
+        if device is None:
+            return None
+        cache.set(key, device, DEVICE_CACHE_SECONDS)
+    now = timezone.now()
+    # A coarse last-seen time is enough and keeps polling displays from writing every second.
+    if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now
+        cache.set(key, device, DEVICE_CACHE_SECONDS)
     return device
+
+
+def devices_revoke(*, devices: QuerySet[Device]) -> int:
+    """Revoke the devices' tokens: refused at once here, within the cache time elsewhere."""
+    live = devices.filter(revoked_at__isnull=True)
+    digests = list(live.values_list("token_hash", flat=True))
+    revoked = live.update(revoked_at=timezone.now())
+    cache.delete_many([_device_key(digest) for digest in digests])
+    return revoked
 
 
 class DeviceAuth(HttpBearer):

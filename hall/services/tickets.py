@@ -138,7 +138,8 @@ def _staff_may_use(counter: Counter, staff: User) -> None:
 
 
 def _state(counter: Counter) -> CounterState:
-    state, _created = CounterState.objects.get_or_create(
+    """The counter's state with its current ticket (read together: most actions need both)."""
+    state, _created = CounterState.objects.select_related("ticket").get_or_create(
         counter=counter, defaults={"since": timezone.now()}
     )
     return state
@@ -243,7 +244,8 @@ def _current(counter: Counter, staff: User, *statuses: str) -> Ticket:
         raise HallConflictError(
             _("Counter %(number)s has no current ticket.") % {"number": counter.number}
         )
-    ticket = Ticket.objects.get(pk=state.ticket_id)
+    ticket = state.ticket
+    assert ticket is not None
     if ticket.status not in statuses:
         raise HallConflictError(
             _("Ticket %(number)s is %(status)s: that cannot be done now.")

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from catalog.tests.factories import make_user
-from hall.auth import device_create
+from hall.auth import device_create, devices_revoke
 from hall.models import Device, Ticket
 from hall.services.tickets import counter_sign_in, ticket_issue
 from hall.tests.factories import Floor, make_floor
@@ -128,3 +128,12 @@ def test_session_posts_need_the_csrf_token(floor: Floor) -> None:
     client.force_login(floor.clerks[0])
     response = post(client, f"/api/v1/counters/{floor.counters[0].number}/sign-in")
     assert response.status_code == 403
+
+
+def test_a_revoked_kiosk_token_stops_working_at_once(client: Client, floor: Floor) -> None:
+    token = device_create(center=floor.center, kind=Device.Kind.KIOSK, name="取号机")
+    assert post(client, "/api/v1/tickets", {"category": "A"}, token=token).status_code == 201
+    devices_revoke(devices=Device.objects.all())
+    # The token no longer counts: the request is a phone's, not the kiosk's.
+    post(client, "/api/v1/tickets", {"category": "A"}, token=token)
+    assert Ticket.objects.filter(source=Ticket.Source.KIOSK).count() == 1
