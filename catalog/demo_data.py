@@ -22,6 +22,7 @@ from catalog.models import (
     Counter,
     Department,
     Fee,
+    ItemField,
     LifeEvent,
     MaterialSpec,
     ProcessStep,
@@ -29,6 +30,7 @@ from catalog.models import (
     QueueCategory,
     ServiceItem,
     StaffProfile,
+    StageSpec,
 )
 from catalog.revision import catalog_revision_bump
 from catalog.services import item_refresh_derived
@@ -905,10 +907,84 @@ def demo_center_seed() -> SeedSummary | None:
     counters = _counters_create(center, departments)
     items = _items_create(center, departments, counters)
     staff = _staff_create(center, departments, counters)
+    _forms_and_stages_create(center, departments)
     # Bulk creation sends no signals: the public pages learn of the new rows here.
     catalog_revision_bump()
     return SeedSummary(
         departments=len(departments), counters=len(counters), items=items, staff=staff
+    )
+
+
+# Application form fields (申请表字段) of a few items, so that online application shows them:
+# item name → (key, label, kind, required, choices).
+DEMO_FIELDS: dict[str, list[tuple[str, str, str, bool, str]]] = {
+    "营业执照核发": [
+        ("company_name", "企业名称", "text", True, ""),
+        ("company_type", "企业类型", "choice", True, "有限责任公司\n个人独资企业\n合伙企业"),
+        ("registered_capital", "注册资本（万元）", "number", True, ""),
+        ("business_scope", "经营范围", "text", True, ""),
+        ("premises", "住所", "address", True, ""),
+        ("opening_day", "拟开业日期", "date", False, ""),
+    ],
+    "食品经营许可": [
+        ("shop_name", "经营者名称", "text", True, ""),
+        ("premises", "经营场所", "address", True, ""),
+        (
+            "food_categories",
+            "经营项目",
+            "choice",
+            True,
+            "预包装食品销售\n散装食品销售\n热食类食品制售",
+        ),
+        ("manager_id", "食品安全管理员身份证号码", "id_number", True, ""),
+    ],
+}
+
+# Approval stages of the food licence: the market regulator reviews the papers, then it and
+# the health bureau check the premises in parallel (并联审批), then the head decides.
+# (position, name, department short name, role, working days, parallel group)
+DEMO_STAGES: dict[str, list[tuple[int, str, str, str, int, str]]] = {
+    "食品经营许可": [
+        (1, "材料审查", "市场监管局", Role.REVIEWER, 1, ""),
+        (2, "食品安全现场核查", "市场监管局", Role.REVIEWER, 2, "现场核查"),
+        (2, "卫生条件审查", "卫健局", Role.REVIEWER, 2, "现场核查"),
+        (3, "许可决定", "市场监管局", Role.DEPARTMENT_HEAD, 1, ""),
+    ],
+}
+
+
+def _forms_and_stages_create(center: Center, departments: dict[str, Department]) -> None:
+    items = {
+        item.name: item
+        for item in ServiceItem.objects.filter(
+            center=center, name__in=[*DEMO_FIELDS, *DEMO_STAGES], level=ServiceItem.Level.MAIN
+        )
+    }
+    ItemField.objects.bulk_create(
+        ItemField(
+            item=items[name],
+            position=position,
+            key=key,
+            label=label,
+            kind=kind,
+            required=required,
+            choices=choices,
+        )
+        for name, fields in DEMO_FIELDS.items()
+        for position, (key, label, kind, required, choices) in enumerate(fields)
+    )
+    StageSpec.objects.bulk_create(
+        StageSpec(
+            item=items[name],
+            position=position,
+            name=stage,
+            department=departments[short],
+            role=role,
+            days=days,
+            parallel_group=group,
+        )
+        for name, stages in DEMO_STAGES.items()
+        for position, stage, short, role, days, group in stages
     )
 
 
