@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from govhall.throttle import attempt_count, attempts_counted
 
 
 def _failure_key(request: HttpRequest | None, username: str) -> str:
@@ -28,7 +29,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
         key = _failure_key(self.request, username)
-        if cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT:
+        if attempts_counted(key) >= settings.LOGIN_FAILURE_LIMIT:
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
@@ -37,6 +38,5 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
-            cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
-            cache.incr(key)
+            attempt_count(key, settings.LOGIN_LOCKOUT_SECONDS)
             raise

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from cases.models import (
     StageStatus,
 )
 from catalog.models import Center
+from govhall.throttle import attempt_count, attempts_counted
 from workdays.calendar import Calendar, Explanation, count_working_days, explain_add
 
 # Staff roles that see cases at all; the department roles see only their department's items.
@@ -216,7 +216,7 @@ def case_public_lookup(*, number: str, id_tail: str, address: str) -> PublicCase
     limit: int = getattr(settings, "GOVHALL_CASE_QUERY_FAILURES", 10)
     window: int = getattr(settings, "GOVHALL_CASE_QUERY_WINDOW_SECONDS", 3600)
     key = _failures_key(address)
-    if (cache.get(key) or 0) >= limit:
+    if attempts_counted(key) >= limit:
         raise QueryThrottled
     tail = id_tail.strip().upper()
     case = (
@@ -225,8 +225,7 @@ def case_public_lookup(*, number: str, id_tail: str, address: str) -> PublicCase
         else None
     )
     if case is None or not case.identifier.endswith(tail):
-        cache.add(key, 0, window)
-        cache.incr(key)
+        attempt_count(key, window)
         return None
     steps = [
         PublicStep(status=str(CaseStatus(event.to_status).label), at=event.at)

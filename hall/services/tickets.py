@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.models import Center, Counter, QueueCategory, ServiceItem
 from govhall.errors import ConflictError
+from govhall.throttle import attempt_count
 from hall.models import (
     CounterPause,
     CounterState,
@@ -52,9 +52,7 @@ REMOTE_TICKETS_PER_HOUR = 3
 def remote_ticket_allowed(*, address: str) -> bool:
     """A phone may take a few tickets an hour from one address (the virtual queue); this counts
     one more and says whether it is still within the limit."""
-    key = f"remote-tickets:{address}"
-    cache.add(key, 0, 3600)
-    return cache.incr(key) <= REMOTE_TICKETS_PER_HOUR
+    return attempt_count(f"remote-tickets:{address}", 3600) <= REMOTE_TICKETS_PER_HOUR
 
 
 def ticket_number(letter: str, sequence: int) -> str:
