@@ -69,12 +69,26 @@ def items_search(*, center: Center, item_filter: ItemFilter) -> QuerySet[Service
     return items
 
 
+def _published_or_404(items: QuerySet[ServiceItem], code: str) -> ServiceItem:
+    item = items.filter(implementation_code=code).first()
+    if item is None:
+        raise Http404(
+            _("There is no published service item with the code %(code)s.") % {"code": code}
+        )
+    return item
+
+
+def item_published(*, code: str, center: Center) -> ServiceItem:
+    """A published item of the center by implementation code, without its guide; 404 otherwise."""
+    return _published_or_404(ServiceItem.objects.published().filter(center=center), code)
+
+
 def item_get_published(*, code: str, center: Center | None = None) -> ServiceItem:
     """A published item by implementation code, with everything its guide shows; 404 otherwise."""
     items = ServiceItem.objects.published().select_related("department", "center", "parent")
     if center is not None:
         items = items.filter(center=center)
-    item = (
+    return _published_or_404(
         items.prefetch_related(
             "materials",
             "fees",
@@ -83,15 +97,9 @@ def item_get_published(*, code: str, center: Center | None = None) -> ServiceIte
             "life_events",
             Prefetch("counters"),
             Prefetch("children", queryset=ServiceItem.objects.published().order_by("basic_code")),
-        )
-        .filter(implementation_code=code)
-        .first()
+        ),
+        code,
     )
-    if item is None:
-        raise Http404(
-            _("There is no published service item with the code %(code)s.") % {"code": code}
-        )
-    return item
 
 
 def departments_with_counts(*, center: Center) -> QuerySet[Department]:

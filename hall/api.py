@@ -13,12 +13,12 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from accounts.models import User
-from catalog.models import Counter, QueueCategory, ServiceItem
-from catalog.search import center_get
+from catalog.models import Counter, QueueCategory
+from catalog.search import center_get, item_published
 from govhall.api import ErrorOut
 from hall.auth import DeviceAuth, StaffSessionAuth
 from hall.models import CounterPause, CounterState, HallPolicy, PriorityGroup, Ticket
-from hall.selectors import ticket_progress
+from hall.selectors import queue_category_get, ticket_progress
 from hall.services import tickets as services
 
 router = Router(tags=["hall"])
@@ -86,21 +86,8 @@ def take_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
         return Status(
             429, {"message": _("Too many tickets from this phone: please ask at reception.")}
         )
-    category = QueueCategory.objects.filter(center=center, letter=payload.category.upper()).first()
-    if category is None:
-        raise Http404(_("There is no queue %(letter)s here.") % {"letter": payload.category})
-    item = None
-    if payload.item:
-        item = (
-            ServiceItem.objects.published()
-            .filter(center=center, implementation_code=payload.item)
-            .first()
-        )
-        if item is None:
-            raise Http404(
-                _("There is no published service item with the code %(code)s.")
-                % {"code": payload.item}
-            )
+    category = queue_category_get(center=center, letter=payload.category)
+    item = item_published(code=payload.item, center=center) if payload.item else None
     policy = services.policy_for(center)
     ticket = services.ticket_issue(
         category=category,

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -14,12 +14,12 @@ from ninja.utils import check_csrf
 from pydantic import Field
 
 from accounts.models import User
-from catalog.models import Center, QueueCategory, ServiceItem
-from catalog.search import center_get
+from catalog.search import center_get, item_published
 from govhall.api import ErrorOut
 from govhall.identifiers import mask_mobile, mask_name
 from hall.auth import DeviceAuth, StaffSessionAuth, request_center
 from hall.models import Appointment
+from hall.selectors import queue_category_get
 from hall.services import booking as services
 
 router = Router(tags=["appointments"])
@@ -108,13 +108,6 @@ def appointment_out(appointment: Appointment) -> AppointmentOut:
     )
 
 
-def _category(center: Center, letter: str) -> QueueCategory:
-    category = QueueCategory.objects.filter(center=center, letter=letter.upper()).first()
-    if category is None:
-        raise Http404(_("There is no queue %(letter)s here.") % {"letter": letter})
-    return category
-
-
 def _session_user(request: HttpRequest) -> User | None:
     """The logged-in user, whose session must carry the CSRF token like any form post."""
     user = request.user
@@ -133,7 +126,7 @@ def _session_user(request: HttpRequest) -> User | None:
 )
 def slots(request: HttpRequest, query: Query[SlotsQuery]) -> SlotsOut:
     center = center_get(query.center)
-    category = _category(center, query.category)
+    category = queue_category_get(center=center, letter=query.category)
     found = services.slots_for(category=category, day=query.date)
     return SlotsOut(
         center=center.slug,
@@ -165,19 +158,8 @@ def send_code(request: HttpRequest, payload: CodeIn) -> Status[Any]:
 def book(request: HttpRequest, payload: BookingIn) -> Status[Any]:
     user = _session_user(request)
     center = center_get(payload.center)
-    category = _category(center, payload.category)
-    item = None
-    if payload.item:
-        item = (
-            ServiceItem.objects.published()
-            .filter(center=center, implementation_code=payload.item)
-            .first()
-        )
-        if item is None:
-            raise Http404(
-                _("There is no published service item with the code %(code)s.")
-                % {"code": payload.item}
-            )
+    category = queue_category_get(center=center, letter=payload.category)
+    item = item_published(code=payload.item, center=center) if payload.item else None
     verification = None
     if user is None:
         if not payload.verification_code:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Center, Counter, QueueCategory
 from hall.models import CounterState, HallNotice, HallPolicy, Ticket, TicketEvent
@@ -44,6 +46,14 @@ def average_service_minutes(category: QueueCategory, policy: HallPolicy, day: dt
     )
     cache.set(key, minutes, 60)
     return minutes
+
+
+def queue_category_get(*, center: Center, letter: str) -> QueueCategory:
+    """The center's queue with this letter (any case); 404 with a message otherwise."""
+    category = QueueCategory.objects.filter(center=center, letter=letter.upper()).first()
+    if category is None:
+        raise Http404(_("There is no queue %(letter)s here.") % {"letter": letter})
+    return category
 
 
 def open_counters(category: QueueCategory) -> int:
