@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from catalog.models import ItemType, ServiceItem
-from catalog.pdf import guide_pdf, guide_pdf_filename
+from catalog.pdf import guide_pdf_response
 from catalog.search import (
     ItemFilter,
     center_get,
@@ -216,12 +216,4 @@ def get_item(request: HttpRequest, code: str) -> ItemOut:
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
 def get_item_guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    item = item_get_published(code=code)
-    guide_url = request.build_absolute_uri(
-        reverse("portal:item", kwargs={"center": item.center.slug, "code": code})
-    )
-    response = HttpResponse(
-        guide_pdf(item=item, guide_url=guide_url), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="{guide_pdf_filename(item)}"'
-    return response
+    return guide_pdf_response(request, item_get_published(code=code), download=False)

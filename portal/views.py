@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from catalog.models import ItemType
-from catalog.pdf import guide_pdf, guide_pdf_filename
+from catalog.pdf import guide_pdf_response
 from catalog.search import (
     ItemFilter,
     catalog_figures,
@@ -84,16 +84,8 @@ def item_detail(request: HttpRequest, center: str, code: str) -> HttpResponse:
 
 @require_GET
 def item_guide_pdf(request: HttpRequest, center: str, code: str) -> HttpResponse:
-    the_center = center_get(center)
-    item = item_get_published(code=code, center=the_center)
-    guide_url = request.build_absolute_uri(
-        reverse("portal:item", kwargs={"center": the_center.slug, "code": code})
-    )
-    response = HttpResponse(
-        guide_pdf(item=item, guide_url=guide_url), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{guide_pdf_filename(item)}"'
-    return response
+    item = item_get_published(code=code, center=center_get(center))
+    return guide_pdf_response(request, item, download=True)
 
 
 @require_GET
