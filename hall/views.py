@@ -170,7 +170,7 @@ def workstation(request: HttpRequest) -> HttpResponse:
                     for hook in ticket_actions
                     if state.ticket is not None and (action := hook(state.ticket)) is not None
                 ],
-                "pause_label": dict(CounterPause.Reason.choices).get(state.pause_reason, ""),
+                "pause_label": CounterPause.reason_label(state.pause_reason),
                 "mine": state.staff_id == staff.pk,
                 "queues": [
                     load

@@ -65,10 +65,6 @@ PAD_PROMPT_MINUTES = 5
 PHOTO_PLACEHOLDER = "hall/screens/photo-placeholder.svg"
 
 
-def _pause_label(reason: str) -> str:
-    return str(CounterPause.Reason(reason).label) if reason in CounterPause.Reason.values else ""
-
-
 # The hall display ---------------------------------------------------------------------------
 
 
@@ -119,7 +115,7 @@ def display_data(center: Center) -> dict[str, Any]:
         call["speech"] = announcement_text(policy, number=call["number"], counter=call["counter"])
         call["audio"] = reverse("hall:voice", args=[call["id"]])
     for counter in cast(list[dict[str, Any]], snapshot["counters"]):
-        counter["pause_reason_label"] = _pause_label(counter["pause_reason"])
+        counter["pause_reason_label"] = CounterPause.reason_label(counter["pause_reason"])
     return snapshot
 
 
@@ -263,7 +259,7 @@ def counter_screen_data(counter: Counter) -> dict[str, Any]:
         "name": counter.name,
         "status": status,
         "status_label": str(CounterState.Status(status).label),
-        "pause_reason_label": _pause_label(state.pause_reason) if state else "",
+        "pause_reason_label": CounterPause.reason_label(state.pause_reason) if state else "",
         "ticket": state.ticket.number if state and state.ticket else None,
         "staff": staff,
     }
@@ -404,7 +400,7 @@ def manager_board(center: Center, now: dt.datetime | None = None) -> ManagerBoar
             status_label=state.get_status_display(),
             staff=(state.staff.full_name or state.staff.get_username()) if state.staff else "",
             ticket=state.ticket.number if state.ticket else None,
-            pause_reason=_pause_label(state.pause_reason),
+            pause_reason=CounterPause.reason_label(state.pause_reason),
             minutes_in_state=max(0, int((now - state.since).total_seconds() // 60)),
         )
         for state in states

@@ -304,6 +304,11 @@ class CounterPause(models.Model):
     def __str__(self) -> str:
         return f"{self.counter} {self.reason}"
 
+    @classmethod
+    def reason_label(cls, reason: str) -> str:
+        """The shown label of a pause reason; empty for none (a counter that is not paused)."""
+        return str(cls.Reason(reason).label) if reason in cls.Reason.values else ""
+
 
 class PadRating(models.Model):
     """One rating from the pad at the counter for one service (一次一评)."""
