@@ -19,6 +19,11 @@ def _ric_check_digit(body: str) -> str:
     return "10X98765432"[total % 11]
 
 
+def resident_id_with_check(body: str) -> str:
+    """Append the GB 11643 check digit to a 17-digit body (for demo and test data)."""
+    return body + _ric_check_digit(body)
+
+
 def clean_resident_id(value: str) -> str:
     """Return the normalised 18-character resident ID, or raise ValidationError saying why."""
     number = (value or "").strip().upper().replace(" ", "")

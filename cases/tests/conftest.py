@@ -19,7 +19,7 @@ from cases.models import Case
 from cases.services import Applicant, case_accept, case_submit
 from catalog.models import Center, Department, ItemField, MaterialSpec, ServiceItem
 from catalog.tests.factories import make_center, make_department, make_item, make_staff, make_user
-from govhall.identifiers import uscc_with_check
+from govhall.identifiers import resident_id_with_check, uscc_with_check
 from workdays.services import calendar_seed
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -29,8 +29,7 @@ MONDAY = "2026-09-28T02:00:00Z"
 
 
 def resident_id(body: str = "11010519491231002") -> str:
-    total = sum(int(digit) * (2 ** (17 - index) % 11) for index, digit in enumerate(body))
-    return body + "10X98765432"[total % 11]
+    return resident_id_with_check(body)
 
 
 ID_NUMBER = resident_id()
