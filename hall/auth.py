@@ -52,12 +52,13 @@ def device_for_token(token: str) -> Device | None:
     `DEVICE_CACHE_SECONDS`. `devices_revoke` drops it from the cache at once; with a cache per
     process (the embedded default) other processes notice a revocation within that time.
     """
-    key = _device_key(token_digest(token))
+    digest = token_digest(token)
+    key = _device_key(digest)
     device: Device | None = cache.get(key)
     if device is None:
         device = (
             Device.objects.select_related("center", "counter")
-            .filter(token_hash=token_digest(token), revoked_at__isnull=True)
+            .filter(token_hash=digest, revoked_at__isnull=True)
             .first()
         )
         if device is None:
