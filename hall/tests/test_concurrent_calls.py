@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -48,6 +49,9 @@ def test_sixteen_counters_calling_at_once_call_every_ticket_exactly_once() -> No
                 if ticket is None:
                     return
                 called[index].append(ticket.pk)
+                # A moment at the counter, as in the hall: without it one thread can take the
+                # whole queue before the others are scheduled, and nothing runs concurrently.
+                time.sleep(0.002)
                 ticket_finish(counter=counter, staff=clerk, now=now)
         except BaseException as exc:
             errors.append(exc)
