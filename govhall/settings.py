@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "catalog",
     "hall",
     "cases",
+    "supervision",
     "portal",
 ]
 

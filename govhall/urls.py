@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("hall/", include("hall.urls")),
     path("cases/", include("cases.urls")),
+    path("supervision/", include("supervision.urls")),
     path("", include("portal.urls")),
 ]

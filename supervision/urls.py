@@ -1,0 +1,6 @@
+"""Pages of electronic supervision."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "supervision"
+urlpatterns: list[URLPattern | URLResolver] = []
