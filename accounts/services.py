@@ -1,8 +1,13 @@
-"""Writes of the accounts app: the role groups and their permissions."""
+"""Writes of the accounts app: the role groups and their permissions, the site message box."""
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import Message, User
 from accounts.roles import Role
 
 # Apps whose rows a center administrator manages through the admin.
@@ -18,3 +23,58 @@ def roles_ensure() -> None:
     administrators.permissions.add(
         *Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
     )
+
+
+def _require_site_path(link: str) -> None:
+    # The message page redirects to the link: only a path on this site may be followed.
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
+        raise ValidationError(
+            _("The link of a message must be a path on this site, such as /cases/….")
+        )
+
+
+def message_send(
+    *, user: User, subject: str, body: str = "", link: str = "", kind: str = ""
+) -> Message:
+    """Put a message in the user's message box, within the caller's transaction.
+
+    A subject longer than its column is shortened, never refused: a message must not undo the
+    change it tells of. The whole text then becomes the body, unless a body was given.
+    """
+    text, subject = subject, " ".join(subject.split())
+    limit = Message._meta.get_field("subject").max_length or 200
+    if len(subject) > limit:
+        body = body or text
+        subject = subject[: limit - 1] + "…"
+    _require_site_path(link)
+    message = Message(
+        user=user, subject=subject, body=body, link=link, kind=kind, created_at=timezone.now()
+    )
+    message.full_clean(exclude=["user"])
+    message.save()
+    return message
+
+
+def message_mark_read(*, user: User, message_id: int) -> Message:
+    """Mark one of the user's messages read; reading it again changes nothing.
+
+    Another user's message is answered as missing, so its existence is not given away.
+    """
+    # A number beyond the column would overflow the database driver: no message has it.
+    in_range = 0 < message_id < 2**63
+    message = Message.objects.filter(pk=message_id, user=user).first() if in_range else None
+    if message is None:
+        raise Http404(_("You have no such message."))
+    if message.read_at is None:
+        now = timezone.now()
+        # Conditional, so two tabs opening the message at once keep the first reading time.
+        if Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now):
+            message.read_at = now
+        else:
+            message.refresh_from_db(fields=["read_at"])
+    return message
+
+
+def messages_mark_all_read(*, user: User) -> int:
+    """Mark every unread message of the user read; return how many were."""
+    return Message.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -85,10 +85,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def register_routers() -> None:
     """Add the apps' routers; called once from the URLconf."""
+    from accounts.api import router as accounts_router
     from cases.api import router as cases_router
     from catalog.api import router as catalog_router
     from hall.api import router as hall_router
     from hall.api_booking import router as booking_router
+    from supervision.api import router as supervision_router
     from workdays.api import router as workdays_router
 
     api.add_router("/", catalog_router)
@@ -96,3 +98,5 @@ def register_routers() -> None:
     api.add_router("/", hall_router)
     api.add_router("/", booking_router)
     api.add_router("/", cases_router)
+    api.add_router("/", supervision_router)
+    api.add_router("/", accounts_router)

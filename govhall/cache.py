@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
@@ -39,6 +40,9 @@ class PublicCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "GET" or not request.path.startswith(self.prefixes):
+            return self.get_response(request)
+        # A signed-in visitor's pages carry their own header (the unread message count).
+        if SESSION_KEY in request.session:
             return self.get_response(request)
         key = public_cache_key(request)
         hit = cache.get(key)
