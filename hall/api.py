@@ -18,7 +18,7 @@ from catalog.search import center_get, item_published
 from govhall.api import ErrorOut
 from hall.auth import DeviceAuth, StaffSessionAuth
 from hall.models import CounterPause, CounterState, HallPolicy, PriorityGroup, Ticket
-from hall.selectors import queue_category_get, ticket_progress
+from hall.selectors import counter_staff, queue_category_get, ticket_progress
 from hall.services import tickets as services
 
 router = Router(tags=["hall"])
@@ -146,14 +146,29 @@ def _counter_and_staff(request: HttpRequest, number: int) -> tuple[Counter, User
     if device is not None:
         if device.counter is None or device.counter.number != number:
             raise PermissionDenied(_("This terminal belongs to another counter."))
-        state = CounterState.objects.filter(counter=device.counter).select_related("staff").first()
-        if state is None or state.staff is None:
+        staff = counter_staff(device.counter)
+        if staff is None:
             raise services.HallConflictError(_("Nobody is signed in to this counter."))
-        return device.counter, state.staff
+        return device.counter, staff
     user = request.user
     assert isinstance(user, User)
     counter = get_object_or_404(Counter, center=user.staff_profile.center, number=number)
     return counter, user
+
+
+def _state_after(
+    counter: Counter, staff: User, status: str, ticket: Ticket | None
+) -> CounterStateOut:
+    """The counter's state as the action that just succeeded left it (a call: serving the
+    ticket; a finish: free), from what the action has in hand instead of read again."""
+    return CounterStateOut(
+        counter=counter.number,
+        status=status,
+        status_label=str(CounterState.Status(status).label),
+        staff=str(staff),
+        ticket=ticket_out(ticket) if ticket else None,
+        pause_reason="",
+    )
 
 
 def _state_out(counter: Counter) -> CounterStateOut:
@@ -238,7 +253,9 @@ def counter_act(request: HttpRequest, number: int, action: CounterAction) -> Cou
     elif action == "sign-out":
         services.counter_sign_out(counter=counter, staff=staff)
     elif action == "call-next":
-        services.ticket_call_next(counter=counter, staff=staff)
+        called = services.ticket_call_next(counter=counter, staff=staff)
+        if called is not None:
+            return _state_after(counter, staff, CounterState.Status.SERVING, called)
     elif action == "recall":
         services.ticket_recall(counter=counter, staff=staff)
     elif action == "missed":
@@ -247,6 +264,7 @@ def counter_act(request: HttpRequest, number: int, action: CounterAction) -> Cou
         services.ticket_start_service(counter=counter, staff=staff)
     elif action == "finish":
         services.ticket_finish(counter=counter, staff=staff)
+        return _state_after(counter, staff, CounterState.Status.FREE, None)
     else:
         services.counter_resume(counter=counter, staff=staff)
     return _state_out(counter)

@@ -7,11 +7,13 @@ import math
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.db import connection
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from catalog.models import Center, Counter, QueueCategory
 from hall.models import CounterState, HallNotice, HallPolicy, Ticket, TicketEvent
 from hall.services.tickets import policy_for, policy_for_center_id
@@ -50,17 +52,47 @@ def average_service_minutes(category: QueueCategory, policy: HallPolicy, day: dt
 
 def queue_category_get(*, center: Center, letter: str) -> QueueCategory:
     """The center's queue with this letter (any case); 404 with a message otherwise."""
-    category = QueueCategory.objects.filter(center=center, letter=letter.upper()).first()
-    if category is None:
+    # A raw read: every ticket issued looks its queue up, and the ORM's query building (with
+    # the category's default ordering through the center) cost ten times the read itself.
+    found = list(
+        QueueCategory.objects.raw(
+            "SELECT * FROM catalog_queuecategory WHERE center_id = %s AND letter = %s",
+            [center.pk, letter.upper()],
+        )
+    )
+    if not found:
         raise Http404(_("There is no queue %(letter)s here.") % {"letter": letter})
-    return category
+    return found[0]
 
 
-def open_counters(category: QueueCategory) -> int:
-    return Counter.objects.filter(
-        categories=category,
-        state__status__in=[CounterState.Status.FREE, CounterState.Status.SERVING],
-    ).count()
+def counter_staff(counter: Counter) -> User | None:
+    """Who is signed in at the counter (a counter terminal acts for them), or None.
+
+    Only the key and the name are read (a terminal's every request asks); the user's other
+    fields load on first use, as with `.only()`.
+    """
+    found = list(
+        User.objects.raw(
+            "SELECT u.id, u.username, u.full_name FROM accounts_user u"
+            " JOIN hall_counterstate s ON s.staff_id = u.id WHERE s.counter_id = %s",
+            [counter.pk],
+        )
+    )
+    return found[0] if found else None
+
+
+# Waiting tickets of the queue before this one, and the counters open for the queue: one
+# statement, as every ticket issued answers with them. 'waiting' is written out so that SQLite
+# counts along the partial index `ticket_waiting_idx` (it does so only for a literal).
+_PROGRESS = """
+    SELECT
+      (SELECT COUNT(*) FROM hall_ticket
+       WHERE status = 'waiting' AND category_id = %s AND service_date = %s
+         AND (queue_at < %s OR (queue_at = %s AND id < %s))),
+      (SELECT COUNT(*) FROM catalog_counter_categories served
+       JOIN hall_counterstate state ON state.counter_id = served.counter_id
+       WHERE served.queuecategory_id = %s AND state.status IN (%s, %s))
+"""
 
 
 @dataclass(frozen=True)
@@ -76,13 +108,22 @@ def ticket_progress(ticket: Ticket, policy: HallPolicy | None = None) -> TicketP
     """People ahead, open counters and the expected wait (the caller may pass the policy)."""
     if ticket.status != Ticket.Status.WAITING:
         return TicketProgress(ahead=0, counters_open=0, estimated_minutes=None)
-    ahead = (
-        Ticket.objects.waiting()
-        .filter(category_id=ticket.category_id, service_date=ticket.service_date)
-        .filter(Q(queue_at__lt=ticket.queue_at) | Q(queue_at=ticket.queue_at, pk__lt=ticket.pk))
-        .count()
-    )
-    counters = open_counters(ticket.category)
+    queue_at = connection.ops.adapt_datetimefield_value(ticket.queue_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PROGRESS,
+            [
+                ticket.category_id,
+                connection.ops.adapt_datefield_value(ticket.service_date),
+                queue_at,
+                queue_at,
+                ticket.pk,
+                ticket.category_id,
+                CounterState.Status.FREE,
+                CounterState.Status.SERVING,
+            ],
+        )
+        ahead, counters = cursor.fetchone()
     policy = policy or policy_for_center_id(ticket.center_id)
     minutes = average_service_minutes(ticket.category, policy, ticket.service_date)
     # With no counter open the wait cannot be estimated honestly; say so rather than guess.

@@ -1,9 +1,12 @@
 """Writes of the hall under load: ticket issue and call-next against the bare insert floor.
 
-wrk cannot follow a counter's call-next → finish cycle, so the writes are driven by threads that
-each keep one HTTP connection open to 127.0.0.1, for a bounded time. The floor is measured by
-the same threads on `/healthz/write` (one insert through the whole stack), so the ratio compares
-like with like.
+wrk cannot follow a counter's call-next → finish cycle, so the writes are driven by threads,
+each with its own HTTP client to 127.0.0.1, for a bounded time (gunicorn's sync workers close
+the connection after every answer, so each request, floor included, connects anew). The floor
+is measured by the same threads on `/healthz/write` (one insert through the whole stack), so the
+ratio compares like with like. Every measurement starts with a few untimed requests per thread
+(the first requests of a worker load code and fill caches), and each run starts from an empty
+queue: the waiting tickets an earlier run of the same day left are cancelled first.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 WRITERS = int(os.environ.get("BENCH_WRITERS", "4"))
+WARM_UP_REQUESTS = 10
 CENTER = "demo"
 
 
@@ -32,13 +36,16 @@ def prepare() -> HallTokens:
 
     django.setup()
     from django.db import connections
+    from django.utils import timezone
 
     from catalog.models import Center, Counter, StaffProfile
     from hall.auth import device_create
-    from hall.models import CounterState, Device
-    from hall.services.tickets import counter_sign_in, ticket_finish
+    from hall.models import CounterState, Device, Ticket
+    from hall.services.tickets import counter_sign_in, ticket_cancel, ticket_finish
 
     center = Center.objects.get(slug=CENTER)
+    for ticket in Ticket.objects.waiting().of_day(center, timezone.localdate()):
+        ticket_cancel(ticket=ticket)
     kiosk = device_create(center=center, kind=Device.Kind.KIOSK, name="bench kiosk")
     counters: list[tuple[int, str]] = []
     for counter in Counter.objects.filter(center=center, kind=Counter.Kind.GENERAL)[:WRITERS]:
@@ -79,52 +86,80 @@ def _run(workers: list[threading.Thread]) -> None:
         worker.join()
 
 
+class _Window:
+    """The timed part of a run: it opens when every thread has warmed up, and closes after
+    `seconds`."""
+
+    def __init__(self, threads: int, seconds: float) -> None:
+        self.seconds = seconds
+        self.started = 0.0
+        self.deadline = 0.0
+        self.barrier = threading.Barrier(threads, action=self._open)
+
+    def _open(self) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + self.seconds
+
+    def wait_open(self) -> None:
+        self.barrier.wait()
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.deadline
+
+
 def writes_per_second(
     host: str, port: int, path: str, body: dict[str, object], token: str, seconds: float
 ) -> float:
     """Requests per second of WRITERS threads posting the same body for `seconds`."""
     counts = [0] * WRITERS
     failures: list[str] = []
-    deadline = time.monotonic() + seconds
+    window = _Window(WRITERS, seconds)
+
+    def post(client: _Client) -> bool:
+        status, answer = client.post(path, body)
+        if status >= 300:
+            failures.append(f"{path} answered {status}: {answer[:200]!r}")
+        return status < 300
 
     def work(index: int) -> None:
         client = _Client(host, port, token)
-        while time.monotonic() < deadline:
-            status, answer = client.post(path, body)
-            if status >= 300:
-                failures.append(f"{path} answered {status}: {answer[:200]!r}")
-                return
+        warm = all(post(client) for _ in range(WARM_UP_REQUESTS))
+        window.wait_open()
+        while warm and window.is_open() and post(client):
             counts[index] += 1
 
-    started = time.monotonic()
     _run([threading.Thread(target=work, args=(index,)) for index in range(WRITERS)])
     if failures:
         raise SystemExit(failures[0])
-    return sum(counts) / (time.monotonic() - started)
+    return sum(counts) / (time.monotonic() - window.started)
 
 
 def calls_per_second(host: str, port: int, tokens: HallTokens, seconds: float) -> float:
     """Requests per second of counters calling the next ticket and finishing it, in turn."""
     counts = [0] * len(tokens.counters)
     failures: list[str] = []
-    deadline = time.monotonic() + seconds
+    window = _Window(len(counts), seconds)
+
+    def cycle(client: _Client, number: int) -> bool:
+        status, answer = client.post(f"/api/v1/counters/{number}/call-next")
+        if status != 200 or json.loads(answer)["ticket"] is None:
+            failures.append(f"call-next at {number}: {status} {answer[:200]!r}")
+            return False
+        status, answer = client.post(f"/api/v1/counters/{number}/finish")
+        if status != 200:
+            failures.append(f"finish at {number}: {status} {answer[:200]!r}")
+            return False
+        return True
 
     def work(index: int) -> None:
         number, token = tokens.counters[index]
         client = _Client(host, port, token)
-        while time.monotonic() < deadline:
-            status, answer = client.post(f"/api/v1/counters/{number}/call-next")
-            if status != 200 or json.loads(answer)["ticket"] is None:
-                failures.append(f"call-next at {number}: {status} {answer[:200]!r}")
-                return
-            status, answer = client.post(f"/api/v1/counters/{number}/finish")
-            if status != 200:
-                failures.append(f"finish at {number}: {status} {answer[:200]!r}")
-                return
+        warm = all(cycle(client, number) for _ in range(WARM_UP_REQUESTS // 2))
+        window.wait_open()
+        while warm and window.is_open() and cycle(client, number):
             counts[index] += 2
 
-    started = time.monotonic()
     _run([threading.Thread(target=work, args=(index,)) for index in range(len(counts))])
     if failures:
         raise SystemExit(failures[0])
-    return sum(counts) / (time.monotonic() - started)
+    return sum(counts) / (time.monotonic() - window.started)

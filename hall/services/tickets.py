@@ -4,16 +4,22 @@ Every state change is a guarded update (the old state must still hold, one row c
 writes a `TicketEvent`. Calling the next ticket claims it with `SELECT … FOR UPDATE SKIP LOCKED`
 on PostgreSQL; on SQLite the write transaction is taken at its start (IMMEDIATE), which
 serialises writers, so two counters never get the same ticket there either.
+
+The statements of the busiest paths (issue, call, finish and the ticket's events) are written
+by hand: each is one short statement, and building it through the ORM cost several times its
+execution (docs/benchmarks.md). On SQLite a shorter transaction also holds the one write lock
+for less time, which is what concurrent counters and kiosks wait on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,10 +46,29 @@ def policy_for(center: Center) -> HallPolicy:
     return policy_for_center_id(center.pk)
 
 
+_POLICY = "SELECT * FROM hall_hallpolicy WHERE center_id = %s"
+
+
 def policy_for_center_id(center_id: int) -> HallPolicy:
     """The center's hall policy, created with the defaults on first use."""
+    # Every ticket issued reads it: a raw read skips the ORM's query building.
+    found = list(HallPolicy.objects.raw(_POLICY, [center_id]))
+    if found:
+        return found[0]
     policy, _created = HallPolicy.objects.get_or_create(center_id=center_id)
     return policy
+
+
+def _sql(statement: str, params: Sequence[Any]) -> int:
+    """Run one hand-written statement; the number of rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return int(cursor.rowcount)
+
+
+def _db_time(value: dt.datetime) -> Any:
+    """A datetime as the database stores it (UTC text on SQLite), as the ORM would send it."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 REMOTE_TICKETS_PER_HOUR = 3
@@ -69,9 +94,36 @@ def _event(
     actor: User | None = None,
     note: str = "",
 ) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket, kind=kind, at=at, counter=counter, actor=actor, note=note
+    _sql(
+        "INSERT INTO hall_ticketevent (ticket_id, kind, at, counter_id, actor_id, note)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        [
+            ticket.pk,
+            kind,
+            _db_time(at),
+            counter.pk if counter else None,
+            actor.pk if actor else None,
+            note,
+        ],
     )
+
+
+def _insert(ticket: Ticket) -> None:
+    """Insert a new ticket with every field converted as the ORM's save would, by hand: each
+    ticket issued makes one, and the ORM's insert building cost more than the whole statement."""
+    fields = [field for field in Ticket._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    values = [field.get_db_prep_save(field.pre_save(ticket, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        # Column names come from the model, never from input; every value is a parameter.
+        cursor.execute(
+            f"INSERT INTO hall_ticket ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
+            values,
+        )
+        ticket.pk = cursor.fetchone()[0]
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
 
 
 def ticket_issue(
@@ -102,29 +154,39 @@ def ticket_issue(
     elif priority_group:
         head_start = policy.priority_head_start_minutes
     day = timezone.localdate(now)
+    # Built before the transaction, which only numbers and writes it: on SQLite every other
+    # writer waits while it runs.
+    ticket = Ticket(
+        center_id=category.center_id,
+        category=category,
+        service_date=day,
+        source=source,
+        priority_group=priority_group,
+        item=item,
+        mobile=mobile,
+        issued_at=now,
+        queue_at=now - dt.timedelta(minutes=head_start),
+        access_key=secrets.token_urlsafe(16),
+    )
     with transaction.atomic():
         # Numbers are handed out one at a time per queue: the category row is the lock
         # (PostgreSQL; SQLite's write transactions are serialised anyway).
         if connection.features.has_select_for_update:
-            QueueCategory.objects.select_for_update().filter(pk=category.pk).exists()
-        last = Ticket.objects.filter(
-            center_id=category.center_id, service_date=day, category=category
-        ).aggregate(last=Max("sequence"))["last"]
-        sequence = (last or 0) + 1
-        ticket = Ticket.objects.create(
-            center_id=category.center_id,
-            category=category,
-            service_date=day,
-            sequence=sequence,
-            number=ticket_number(category.letter, sequence),
-            source=source,
-            priority_group=priority_group,
-            item=item,
-            mobile=mobile,
-            issued_at=now,
-            queue_at=now - dt.timedelta(minutes=head_start),
-            access_key=secrets.token_urlsafe(16),
-        )
+            _sql("SELECT id FROM catalog_queuecategory WHERE id = %s FOR UPDATE", [category.pk])
+        with connection.cursor() as cursor:
+            # The day's last number, read from the end of the unique index: written as
+            # ORDER BY … LIMIT 1 because PostgreSQL, with statistics from before the day's
+            # tickets, planned MAX() as a scan of every number of the day.
+            cursor.execute(
+                "SELECT sequence FROM hall_ticket"
+                " WHERE center_id = %s AND service_date = %s AND category_id = %s"
+                " ORDER BY sequence DESC LIMIT 1",
+                [category.center_id, connection.ops.adapt_datefield_value(day), category.pk],
+            )
+            last = cursor.fetchone()
+            ticket.sequence = (last[0] if last else 0) + 1
+        ticket.number = ticket_number(category.letter, ticket.sequence)
+        _insert(ticket)
         _event(ticket, TicketEvent.Kind.ISSUED, now, note=source)
     return ticket
 
@@ -185,19 +247,50 @@ def counter_sign_out(*, counter: Counter, staff: User, now: dt.datetime | None =
     )
 
 
+# The best waiting ticket the counter may call: its own queues' tickets not sent elsewhere, and
+# those transferred to this counter; earliest queue time first. The status is written out, not
+# a parameter: SQLite plans with the partial index `ticket_call_order_idx` (status 'waiting')
+# only for a literal, and walks it in order instead of sorting the day's whole queue. The
+# queue's letter and name come along: the counter's answer shows them.
+_CLAIM = """
+    SELECT t.*, c.letter AS queue_letter, c.name AS queue_name
+    FROM hall_ticket t JOIN catalog_queuecategory c ON c.id = t.category_id
+    WHERE t.status = 'waiting' AND t.center_id = %s AND t.service_date = %s
+      AND (t.for_counter_id = %s OR (t.for_counter_id IS NULL AND t.category_id IN (
+          SELECT queuecategory_id FROM catalog_counter_categories WHERE counter_id = %s)))
+    ORDER BY t.queue_at, t.id
+    LIMIT 1
+"""
+
+
 def _claim_next(counter: Counter, day: dt.date) -> Ticket | None:
-    served = Counter.categories.through.objects.filter(counter_id=counter.pk).values(
-        "queuecategory_id"
-    )
-    waiting = (
-        Ticket.objects.waiting()
-        .filter(center_id=counter.center_id, service_date=day)
-        .filter(Q(category_id__in=served, for_counter__isnull=True) | Q(for_counter=counter))
-        .order_by("queue_at", "pk")
-    )
+    """Select the next ticket for the counter, locked against other callers until commit."""
+    statement = _CLAIM
     if connection.features.has_select_for_update_skip_locked:
-        waiting = waiting.select_for_update(skip_locked=True, of=("self",))
-    return waiting.first()
+        # Only the ticket: a queue's row is locked while a number is issued in it.
+        statement += " FOR UPDATE OF t SKIP LOCKED"
+    params = [counter.center_id, connection.ops.adapt_datefield_value(day), counter.pk, counter.pk]
+    found = list(Ticket.objects.raw(statement, params))
+    if not found:
+        return None
+    ticket = found[0]
+    ticket.category = QueueCategory.from_db(
+        connection.alias,
+        ["id", "center_id", "letter", "name"],
+        [ticket.category_id, ticket.center_id, ticket.queue_letter, ticket.queue_name],  # type: ignore[attr-defined]
+    )
+    return ticket
+
+
+def _may_call(counter: Counter, staff: User) -> None:
+    """Refuse, with the reason, a call from a counter that is not signed in, paused or busy."""
+    state = _signed_in_state(counter, staff)
+    if state.status == CounterState.Status.PAUSED:
+        raise HallConflictError(_("The counter is paused: resume before calling."))
+    if state.ticket_id is not None:
+        raise HallConflictError(
+            _("Finish, transfer or mark the current ticket missed before calling.")
+        )
 
 
 @transaction.atomic
@@ -210,25 +303,35 @@ def ticket_call_next(
     Only staff of the counter's center can have signed in, so the sign-in is the check here.
     """
     now = now or timezone.now()
-    state = _signed_in_state(counter, staff)
-    if state.status == CounterState.Status.PAUSED:
-        raise HallConflictError(_("The counter is paused: resume before calling."))
-    if state.ticket_id is not None:
-        raise HallConflictError(
-            _("Finish, transfer or mark the current ticket missed before calling.")
-        )
     ticket = _claim_next(counter, timezone.localdate(now))
     if ticket is None:
+        _may_call(counter, staff)
         return None
-    changed = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.WAITING).update(
-        status=Ticket.Status.CALLED, counter=counter, staff=staff, called_at=now, for_counter=None
+    at = _db_time(now)
+    changed = _sql(
+        "UPDATE hall_ticket SET status = %s, counter_id = %s, staff_id = %s, called_at = %s,"
+        " for_counter_id = NULL WHERE id = %s AND status = %s",
+        [Ticket.Status.CALLED, counter.pk, staff.pk, at, ticket.pk, Ticket.Status.WAITING],
     )
     if changed != 1:  # pragma: no cover - excluded by the row lock or the serialised transaction
         raise HallConflictError(_("Another counter called that ticket: call again."))
-    updated = CounterState.objects.filter(pk=state.pk, ticket__isnull=True).update(
-        status=CounterState.Status.SERVING, ticket=ticket, since=now
+    # The counter's own guard: signed in by this person, open, not paused, no current ticket.
+    # When it fails the reason is read afterwards, and the claim above is rolled back.
+    updated = _sql(
+        "UPDATE hall_counterstate SET status = %s, ticket_id = %s, since = %s"
+        " WHERE counter_id = %s AND staff_id = %s AND status IN (%s, %s) AND ticket_id IS NULL",
+        [
+            CounterState.Status.SERVING,
+            ticket.pk,
+            at,
+            counter.pk,
+            staff.pk,
+            CounterState.Status.FREE,
+            CounterState.Status.SERVING,
+        ],
     )
     if updated != 1:
+        _may_call(counter, staff)
         raise HallConflictError(_("The counter called another ticket at the same moment."))
     _event(ticket, TicketEvent.Kind.CALLED, now, counter=counter, actor=staff)
     ticket.status, ticket.counter, ticket.staff = Ticket.Status.CALLED, counter, staff
@@ -236,14 +339,22 @@ def ticket_call_next(
     return ticket
 
 
+_CURRENT = """
+    SELECT t.* FROM hall_ticket t
+    JOIN hall_counterstate s ON s.ticket_id = t.id
+    WHERE s.counter_id = %s AND s.staff_id = %s AND s.status <> %s
+"""
+
+
 def _current(counter: Counter, staff: User, *statuses: str) -> Ticket:
-    state = _signed_in_state(counter, staff)
-    if state.ticket_id is None:
+    """The ticket at the counter signed in by this person, if it is in one of `statuses`."""
+    found = list(Ticket.objects.raw(_CURRENT, [counter.pk, staff.pk, CounterState.Status.CLOSED]))
+    if not found:
+        _signed_in_state(counter, staff)
         raise HallConflictError(
             _("Counter %(number)s has no current ticket.") % {"number": counter.number}
         )
-    ticket = state.ticket
-    assert ticket is not None
+    ticket = found[0]
     if ticket.status not in statuses:
         raise HallConflictError(
             _("Ticket %(number)s is %(status)s: that cannot be done now.")
@@ -253,8 +364,21 @@ def _current(counter: Counter, staff: User, *statuses: str) -> Ticket:
 
 
 def _move(ticket: Ticket, old: str, **changes: object) -> None:
-    """Change the ticket if it is still in state `old`, in the database and on the instance."""
-    if Ticket.objects.filter(pk=ticket.pk, status=old).update(**changes) != 1:
+    """Change the ticket if it is still in state `old`, in the database and on the instance.
+
+    The UPDATE is built here from the fields' own conversions (as the ORM's would be): every
+    action at a counter makes one, and the ORM's query building cost several times the update.
+    """
+    assignments, values = [], []
+    for name, value in changes.items():
+        field = Ticket._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        assignments.append(f"{connection.ops.quote_name(field.column)} = %s")
+        plain = value.pk if isinstance(value, models.Model) else value
+        values.append(field.get_db_prep_save(plain, connection))
+    # Column names come from the model, never from input; every value is a parameter.
+    statement = f"UPDATE hall_ticket SET {', '.join(assignments)} WHERE id = %s AND status = %s"  # noqa: S608
+    if _sql(statement, [*values, ticket.pk, old]) != 1:
         raise HallConflictError(
             _("Ticket %(number)s changed meanwhile: reload.") % {"number": ticket.number}
         )
@@ -263,8 +387,10 @@ def _move(ticket: Ticket, old: str, **changes: object) -> None:
 
 
 def _free(counter: Counter, now: dt.datetime) -> None:
-    CounterState.objects.filter(counter=counter).update(
-        status=CounterState.Status.FREE, ticket=None, since=now
+    _sql(
+        "UPDATE hall_counterstate SET status = %s, ticket_id = NULL, since = %s"
+        " WHERE counter_id = %s",
+        [CounterState.Status.FREE, _db_time(now), counter.pk],
     )
 
 
