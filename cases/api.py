@@ -9,8 +9,9 @@ import math
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.params import FormEx, HeaderEx, P, PathEx, QueryEx
@@ -20,16 +21,21 @@ from pydantic import Field
 from accounts.models import User
 from cases import services
 from cases.models import (
+    BundleApplication,
     Case,
+    CaseCertificate,
     CaseExtension,
     CaseStage,
     CaseStatus,
     DeliveryMethod,
+    Light,
     StageStatus,
     SuspensionKind,
 )
 from cases.selectors import (
     QueryThrottled,
+    bundle_application_cases,
+    bundle_application_get_for,
     case_deadline_explain,
     case_get_for,
     case_public_lookup,
@@ -38,7 +44,7 @@ from cases.selectors import (
     staff_worklist,
     stage_worklist,
 )
-from catalog.models import Counter, MaterialSpec, ServiceItem
+from catalog.models import Bundle, Counter, MaterialSpec, ServiceItem
 from govhall.api import ErrorOut
 from govhall.identifiers import mask_id, mask_name
 from hall.auth import StaffSessionAuth
@@ -67,6 +73,9 @@ class CaseIn(Schema):
     uscc: str = Field("", max_length=18, description="Unified social credit code (legal entities)")
     mobile: str = Field("", max_length=20)
     fields: dict[str, FieldValue] = Field(default_factory=dict, description="The item's fields")
+    person_requested: bool = Field(
+        False, description="A person, not automatic approval (秒批), handles the case"
+    )
 
 
 class CaseListQuery(Schema):
@@ -105,8 +114,26 @@ class StageOut(Schema):
     assignee: str | None
     started_at: dt.datetime | None
     due: dt.date | None
+    light: Light | None = Field(
+        description="Deadline light today; null when the stage's clock stops"
+    )
     finished_at: dt.datetime | None
     result: str
+
+
+class CertificateOut(Schema):
+    number: str
+    name: str
+    holder_name: str
+    issuer: str
+    issued_on: dt.date
+    valid_until: dt.date | None
+
+
+class RuleCheckOut(Schema):
+    rule: str
+    passed: bool
+    detail: str
 
 
 class CaseOut(Schema):
@@ -130,10 +157,14 @@ class CaseOut(Schema):
     promised_due: dt.date | None
     statutory_due: dt.date | None
     due_provisional: bool
+    light: Light | None = Field(description="Deadline light today; null when the clock stops")
     corrections_count: int
     events: list[EventOut]
     materials: list[MaterialOut]
     stages: list[StageOut]
+    bundle_application: str | None = Field(description="Number of the bundle application")
+    certificate: CertificateOut | None
+    rule_checks: list[RuleCheckOut] = Field(description="Automatic approval (秒批) checks")
 
 
 class CaseRowOut(Schema):
@@ -149,6 +180,7 @@ class CaseRowOut(Schema):
     received_day: dt.date
     acceptance_due: dt.date | None
     promised_due: dt.date | None
+    light: Light | None = Field(description="Deadline light today; null when the clock stops")
 
 
 class CaseListOut(Schema):
@@ -200,7 +232,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def stage_out(stage: CaseStage) -> StageOut:
+def stage_out(stage: CaseStage, today: dt.date) -> StageOut:
     return StageOut(
         id=stage.pk,
         step=stage.step,
@@ -212,12 +244,14 @@ def stage_out(stage: CaseStage) -> StageOut:
         assignee=stage.assignee.get_username() if stage.assignee else None,
         started_at=stage.started_at,
         due=stage.due,
+        light=stage.light(today),
         finished_at=stage.finished_at,
         result=stage.result,
     )
 
 
 def case_out(case: Case) -> CaseOut:
+    today = timezone.localdate()
     return CaseOut(
         number=case.number,
         item=case.item.implementation_code,
@@ -239,6 +273,7 @@ def case_out(case: Case) -> CaseOut:
         promised_due=case.promised_due,
         statutory_due=case.statutory_due,
         due_provisional=case.due_provisional,
+        light=case.light(today),
         corrections_count=case.corrections_count,
         events=[
             EventOut(
@@ -262,7 +297,27 @@ def case_out(case: Case) -> CaseOut:
             )
             for material in case.materials.all()
         ],
-        stages=[stage_out(stage) for stage in case_stages(case)],
+        stages=[stage_out(stage, today) for stage in case_stages(case)],
+        bundle_application=case.bundle_application.number if case.bundle_application else None,
+        certificate=certificate_out(case),
+        rule_checks=[
+            RuleCheckOut(rule=check.rule, passed=check.passed, detail=check.detail)
+            for check in case.rule_checks.all()
+        ],
+    )
+
+
+def certificate_out(case: Case) -> CertificateOut | None:
+    certificate = CaseCertificate.objects.filter(case=case).select_related("issuer").first()
+    if certificate is None:
+        return None
+    return CertificateOut(
+        number=certificate.number,
+        name=certificate.name,
+        holder_name=certificate.holder_name,
+        issuer=certificate.issuer.name,
+        issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until,
     )
 
 
@@ -304,7 +359,10 @@ def case_create(
         ),
         form_data=dict(payload.fields),
         idempotency_key=idempotency_key,
+        person_requested=payload.person_requested,
     )
+    if created:
+        services.case_auto_decide(case=case)
     return Status(201 if created else 200, case_out(case))
 
 
@@ -326,6 +384,7 @@ def case_list(
         due_before=filters.due_before,
     )
     size: int = getattr(settings, "GOVHALL_ITEMS_PER_PAGE", 20)
+    today = timezone.localdate()
     count = cases.count()
     rows = cases[(page - 1) * size : page * size]
     return CaseListOut(
@@ -344,6 +403,7 @@ def case_list(
                 received_day=case.received_day,
                 acceptance_due=case.acceptance_due,
                 promised_due=case.promised_due,
+                light=case.light(today),
             )
             for case in rows
         ],
@@ -535,6 +595,9 @@ class StageRowOut(Schema):
     status: str
     assignee: str | None
     due: dt.date | None
+    light: Light | None = Field(
+        description="Deadline light today; null when the stage's clock stops"
+    )
     case_promised_due: dt.date | None
 
 
@@ -658,6 +721,7 @@ def stage_list(request: HttpRequest, filters: Query[StageListQuery]) -> StageLis
         status=filters.status,
     )
     size: int = getattr(settings, "GOVHALL_ITEMS_PER_PAGE", 20)
+    today = timezone.localdate()
     count = stages.count()
     rows = stages[(filters.page - 1) * size : filters.page * size]
     return StageListOut(
@@ -675,6 +739,7 @@ def stage_list(request: HttpRequest, filters: Query[StageListQuery]) -> StageLis
                 status=stage.status,
                 assignee=stage.assignee.get_username() if stage.assignee else None,
                 due=stage.due,
+                light=stage.light(today),
                 case_promised_due=stage.case.promised_due,
             )
             for stage in rows
@@ -694,7 +759,8 @@ def stage_assign(request: HttpRequest, number: str, stage_id: RowId, payload: As
     assignee = User.objects.filter(username=payload.assignee).first()
     if assignee is None:
         raise Http404(_("There is no user %(name)s.") % {"name": payload.assignee})
-    return stage_out(services.stage_assign(stage=stage, staff=user, assignee=assignee))
+    assigned = services.stage_assign(stage=stage, staff=user, assignee=assignee)
+    return stage_out(assigned, timezone.localdate())
 
 
 @router.post(
@@ -876,3 +942,116 @@ def case_deadline(request: HttpRequest, number: str) -> DeadlineOut:
         makeup_days_crossed=[NamedDayOut(date=d.date, name=d.name) for d in promised.makeup_days],
         provisional_years=list(explained.statutory.provisional_years),
     )
+
+
+# --- bundles (一件事一次办) ------------------------------------------------------------------
+
+
+class BundleIn(Schema):
+    applicant_kind: Literal["person", "legal"]
+    applicant_name: str = Field(min_length=1, max_length=100)
+    id_number: str = Field("", max_length=18, description="Resident ID (individuals)")
+    uscc: str = Field("", max_length=18, description="Unified social credit code (legal entities)")
+    mobile: str = Field("", max_length=20)
+    fields: dict[str, FieldValue] = Field(
+        default_factory=dict, description="The union of the items' fields, each key once"
+    )
+
+
+class BundleQuery(Schema):
+    center: str | None = Field(
+        None, max_length=50, description="Short code of the center (when several have the code)"
+    )
+
+
+class BundleCaseOut(Schema):
+    number: str
+    item: str
+    item_name: str
+    status: int
+    status_label: str
+    promised_due: dt.date | None
+
+
+class BundleApplicationOut(Schema):
+    number: str
+    bundle: str
+    bundle_name: str
+    applicant_name: str
+    submitted_at: dt.datetime
+    cases: list[BundleCaseOut]
+
+
+def bundle_application_out(application: BundleApplication) -> BundleApplicationOut:
+    return BundleApplicationOut(
+        number=application.number,
+        bundle=application.bundle.code,
+        bundle_name=application.bundle.name,
+        applicant_name=application.applicant_name,
+        submitted_at=application.submitted_at,
+        cases=[
+            BundleCaseOut(
+                number=case.number,
+                item=case.item.implementation_code,
+                item_name=case.item.name,
+                status=case.status,
+                status_label=str(CaseStatus(case.status).label),
+                promised_due=case.promised_due,
+            )
+            for case in bundle_application_cases(application)
+        ],
+    )
+
+
+@router.post(
+    "/bundles/{code}/applications",
+    response={200: BundleApplicationOut, 201: BundleApplicationOut, **ERRORS},
+    auth=django_auth,
+    summary="Apply for a bundle (一件事): one linked case per item; the same Idempotency-Key "
+    "again returns the same application. Materials follow per case.",
+)
+def bundle_application_create(
+    request: HttpRequest,
+    code: PathEx[str, P(max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")],
+    payload: BundleIn,
+    filters: Query[BundleQuery],
+    idempotency_key: HeaderEx[
+        str, P(alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$")
+    ],
+) -> Status[Any]:
+    bundles = Bundle.objects.published().filter(code=code)
+    if filters.center:
+        bundles = bundles.filter(center__slug=filters.center)
+    found = list(bundles[:2])
+    if not found:
+        raise Http404(_("There is no published bundle with the code %(code)s.") % {"code": code})
+    if len(found) > 1:
+        raise ValidationError(
+            _("Several centers have a bundle %(code)s: name the center.") % {"code": code}
+        )
+    application, created = services.bundle_submit(
+        user=_user(request),
+        bundle=found[0],
+        applicant=services.Applicant(
+            kind=payload.applicant_kind,
+            name=payload.applicant_name,
+            id_number=payload.id_number,
+            uscc=payload.uscc,
+            mobile=payload.mobile,
+        ),
+        form_data=dict(payload.fields),
+        idempotency_key=idempotency_key,
+    )
+    return Status(201 if created else 200, bundle_application_out(application))
+
+
+@router.get(
+    "/bundle-applications/{number}",
+    response={200: BundleApplicationOut, **ERRORS},
+    auth=django_auth,
+    summary="A bundle application and the states of its linked cases (the applicant's own)",
+)
+def bundle_application_get(
+    request: HttpRequest, number: PathEx[str, P(max_length=20)]
+) -> BundleApplicationOut:
+    return bundle_application_out(bundle_application_get_for(user=_user(request), number=number))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -12,9 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import WithAnnotations
 
 from accounts.roles import Role
-from catalog.models import Center, Counter, Department, MaterialSpec, ServiceItem
+from catalog.models import Bundle, Center, Counter, Department, MaterialSpec, ServiceItem
 from hall.models import Ticket
 
 
@@ -83,9 +85,77 @@ class ApplicantKind(models.TextChoices):
     LEGAL = "legal", _("Legal entity")
 
 
+class Light(models.TextChoices):
+    """The deadline light of a running case or stage (DESIGN §3, supervision during handling)."""
+
+    GREEN = "green", _("Green light")  # 绿灯
+    YELLOW = "yellow", _("Yellow light")  # 黄灯
+    RED = "red", _("Red light")  # 红灯
+    SEVERE = "severe", _("Severely overdue")  # 严重超期
+
+
+def _light_conditions(today: date, *, statutory: str | None, promised: str) -> dict[Light, Q]:
+    """The lights as filters over the stored columns, mirroring `Case.light`/`CaseStage.light`.
+
+    Each light excludes the graver ones, so exactly one holds for a running row.
+    """
+    graver = Q()
+    lights: dict[Light, Q] = {}
+    if statutory is not None:
+        lights[Light.SEVERE] = Q(**{f"{statutory}__lt": today})
+        graver = Q(**{f"{statutory}__gte": today})
+    lights[Light.RED] = graver & Q(**{f"{promised}__lt": today})
+    graver &= Q(**{f"{promised}__gte": today})
+    lights[Light.YELLOW] = graver & Q(warn_on__lte=today)
+    lights[Light.GREEN] = graver & Q(warn_on__gt=today)
+    return lights
+
+
+class LightAnnotation(TypedDict):
+    """The annotation `annotate_light` adds: a `Light` value, or None when the clock stops."""
+
+    light: str | None
+
+
+def _light_expression(running: Q, conditions: dict[Light, Q]) -> models.Case:
+    return models.Case(
+        *(
+            models.When(running & q, then=models.Value(light.value))
+            for light, q in conditions.items()
+        ),
+        default=None,
+        output_field=models.CharField(max_length=8, null=True),
+    )
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def awaiting_acceptance(self) -> CaseQuerySet:
         return self.filter(status__in=AWAITING_ACCEPTANCE)
+
+    def running(self) -> CaseQuerySet:
+        """Accepted, not concluded and not suspended: the cases whose clock runs."""
+        return self.filter(
+            status__in=IN_PROCESS,
+            promised_due__isnull=False,
+            statutory_due__isnull=False,
+            warn_on__isnull=False,
+        )
+
+    def lit(self, light: Light, today: date) -> CaseQuerySet:
+        """The running cases showing `light` on `today`."""
+        conditions = _light_conditions(today, statutory="statutory_due", promised="promised_due")
+        return self.running().filter(conditions[Light(light)])
+
+    def annotate_light(
+        self, today: date
+    ) -> models.QuerySet[WithAnnotations[Case, LightAnnotation]]:
+        """Each case with `light`: its light's value on `today`, or None when its clock stops."""
+        conditions = _light_conditions(today, statutory="statutory_due", promised="promised_due")
+        running = Q(status__in=IN_PROCESS, warn_on__isnull=False)
+        # Unpacked, so that the type checker's Django plugin does not take the annotation for a
+        # second definition of the `light` method.
+        annotated = self.annotate(**{"light": _light_expression(running, conditions)})
+        return cast("models.QuerySet[WithAnnotations[Case, LightAnnotation]]", annotated)
 
 
 class Case(models.Model):
@@ -139,6 +209,12 @@ class Case(models.Model):
     )
     promised_due = models.DateField(_("promised due date"), null=True, blank=True)
     statutory_due = models.DateField(_("statutory due date"), null=True, blank=True)
+    warn_on = models.DateField(
+        _("yellow from"),
+        null=True,
+        blank=True,
+        help_text=_("The working day from which the light is yellow (the lead before the due)."),
+    )
     due_provisional = models.BooleanField(_("due dates provisional"), default=False)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     corrections_count = models.PositiveSmallIntegerField(_("correction requests"), default=0)
@@ -159,6 +235,19 @@ class Case(models.Model):
         blank=True,
         related_name="handled_cases",
     )
+    person_requested = models.BooleanField(
+        _("handling by a person requested"),
+        default=False,
+        help_text=_("The applicant asked that a person, not automatic approval, handle the case."),
+    )
+    bundle_application = models.ForeignKey(
+        "BundleApplication",
+        verbose_name=_("bundle application"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -177,6 +266,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["center", "status", "promised_due"], name="case_worklist_idx"),
             models.Index(fields=["center", "status", "acceptance_due"], name="case_acceptance_idx"),
+            # The supervision's light queries: running cases by each threshold.
+            models.Index(fields=["center", "status", "warn_on"], name="case_warn_idx"),
+            models.Index(fields=["center", "status", "statutory_due"], name="case_statutory_idx"),
             models.Index(fields=["item", "status"], name="case_item_status_idx"),
             models.Index(fields=["applicant_user", "-submitted_at"], name="case_applicant_idx"),
         ]
@@ -192,6 +284,24 @@ class Case(models.Model):
     @property
     def awaits_acceptance(self) -> bool:
         return self.status in AWAITING_ACCEPTANCE
+
+    def light(self, today: date) -> Light | None:
+        """The deadline light on `today`; None while the clock does not run (not accepted yet,
+        concluded, or suspended by a special procedure)."""
+        if (
+            self.status not in IN_PROCESS
+            or self.promised_due is None
+            or self.statutory_due is None
+            or self.warn_on is None
+        ):
+            return None
+        if today > self.statutory_due:
+            return Light.SEVERE
+        if today > self.promised_due:
+            return Light.RED
+        if today >= self.warn_on:
+            return Light.YELLOW
+        return Light.GREEN
 
 
 class CaseEvent(models.Model):
@@ -349,6 +459,34 @@ class StageStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+class CaseStageQuerySet(models.QuerySet["CaseStage"]):
+    def running(self) -> CaseStageQuerySet:
+        """Active stages of cases whose clock runs (a suspended case's stages wait with it)."""
+        return self.filter(
+            status=StageStatus.ACTIVE,
+            case__status__in=IN_PROCESS,
+            due__isnull=False,
+            warn_on__isnull=False,
+        )
+
+    def lit(self, light: Light, today: date) -> CaseStageQuerySet:
+        """The running stages showing `light` on `today` (stages go up to red: they have no
+        statutory date)."""
+        if light == Light.SEVERE:
+            return self.none()
+        conditions = _light_conditions(today, statutory=None, promised="due")
+        return self.running().filter(conditions[Light(light)])
+
+    def annotate_light(
+        self, today: date
+    ) -> models.QuerySet[WithAnnotations[CaseStage, LightAnnotation]]:
+        """Each stage with `light`: its light's value on `today`, or None when it is not running."""
+        conditions = _light_conditions(today, statutory=None, promised="due")
+        running = Q(status=StageStatus.ACTIVE, case__status__in=IN_PROCESS, warn_on__isnull=False)
+        annotated = self.annotate(**{"light": _light_expression(running, conditions)})
+        return cast("models.QuerySet[WithAnnotations[CaseStage, LightAnnotation]]", annotated)
+
+
 class CaseStage(models.Model):
     """A stage of the case's approval (审批环节), copied from the item's stage definitions.
 
@@ -379,6 +517,7 @@ class CaseStage(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     started_on = models.DateField(_("counted from"), null=True, blank=True)
     due = models.DateField(_("due"), null=True, blank=True)
+    warn_on = models.DateField(_("yellow from"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -390,16 +529,35 @@ class CaseStage(models.Model):
     )
     result = models.TextField(_("result"), blank=True)
 
+    objects = CaseStageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("case stage")
         verbose_name_plural = _("case stages")
         ordering = ["case", "step", "pk"]
         indexes = [
             models.Index(fields=["department", "status", "due"], name="stage_worklist_idx"),
+            models.Index(fields=["department", "status", "warn_on"], name="stage_warn_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.name}"
+
+    def light(self, today: date) -> Light | None:
+        """The stage's light on `today`; None unless it is active and its case's clock runs.
+        Stages have no statutory date, so their gravest light is red."""
+        if (
+            self.status != StageStatus.ACTIVE
+            or self.case.status not in IN_PROCESS
+            or self.due is None
+            or self.warn_on is None
+        ):
+            return None
+        if today > self.due:
+            return Light.RED
+        if today >= self.warn_on:
+            return Light.YELLOW
+        return Light.GREEN
 
 
 class SuspensionKind(models.TextChoices):
@@ -495,7 +653,12 @@ class CaseDecision(models.Model):
     gaps = models.TextField(_("to be handed in later"), blank=True)
     gaps_due = models.DateField(_("to be handed in by"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Blank: decided automatically (秒批)."),
     )
     decided_at = models.DateTimeField(_("decided"))
     delivery_method = models.CharField(
@@ -521,3 +684,84 @@ class CaseDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.outcome}"
+
+
+class CaseCertificate(models.Model):
+    """The certificate (证照) an approved case issued: a plain record the registry reads later."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="certificate")
+    number = models.CharField(_("certificate number"), max_length=60, unique=True)
+    name = models.CharField(_("certificate"), max_length=60)
+    holder_name = models.CharField(_("holder"), max_length=100)
+    holder_identifier = models.CharField(_("holder's ID number or USCC"), max_length=18)
+    issuer = models.ForeignKey(
+        Department, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_on = models.DateField(_("issued on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate record")
+        verbose_name_plural = _("certificate records")
+        ordering = ["-issued_on", "-pk"]
+        indexes = [
+            models.Index(fields=["holder_identifier", "name"], name="certificate_holder_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}"
+
+    def valid_on(self, day: date) -> bool:
+        return self.issued_on <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class CaseRuleCheck(models.Model):
+    """A rule of automatic approval (秒批) checked on the case, with its outcome."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rule_checks")
+    position = models.PositiveSmallIntegerField(_("position"))
+    rule = models.CharField(_("rule"), max_length=300)
+    passed = models.BooleanField(_("held"))
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    checked_at = models.DateTimeField(_("checked"))
+
+    class Meta:
+        verbose_name = _("automatic approval check")
+        verbose_name_plural = _("automatic approval checks")
+        ordering = ["case", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.rule}: {self.passed}"
+
+
+class BundleApplication(models.Model):
+    """One application for a bundle (一件事), numbered YJyyyymmdd-nnnnnn: its cases are linked."""
+
+    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
+    bundle = models.ForeignKey(
+        Bundle, verbose_name=_("bundle"), on_delete=models.PROTECT, related_name="applications"
+    )
+    number = models.CharField(_("bundle application number"), max_length=20, unique=True)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bundle_applications"
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=100)
+    submitted_at = models.DateTimeField(_("submitted"))
+    idempotency_key = models.CharField(max_length=100, editable=False)
+
+    class Meta:
+        verbose_name = _("bundle application")
+        verbose_name_plural = _("bundle applications")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant_user", "idempotency_key"],
+                name="bundle_application_unique_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["applicant_user", "-submitted_at"], name="bundle_applicant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

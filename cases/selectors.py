@@ -15,7 +15,9 @@ from accounts.roles import DEPARTMENT_ROLES, Role
 from cases.models import (
     AWAITING_ACCEPTANCE,
     OPEN_AFTER_ACCEPTANCE,
+    BundleApplication,
     Case,
+    CaseCertificate,
     CaseEvent,
     CaseExtension,
     CaseStage,
@@ -148,6 +150,20 @@ def stage_worklist(
     if status is not None:
         stages = stages.filter(status=status)
     return stages.order_by("due", "case__number", "pk")
+
+
+def certificate_valid_for(*, identifier: str, name: str, today: dt.date) -> CaseCertificate | None:
+    """A certificate named `name` held by `identifier` and valid on `today` (the latest)."""
+    if not identifier:
+        return None
+    return (
+        CaseCertificate.objects.filter(
+            holder_identifier=identifier, name=name, issued_on__lte=today
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
 
 
 def case_stages(case: Case) -> list[CaseStage]:
@@ -290,3 +306,33 @@ def case_deadline_explain(case: Case, calendar: Calendar) -> DeadlineExplanation
         promised=explain_add(calendar, case.clock_start, promised_days + suspended + extended),
         statutory=explain_add(calendar, case.clock_start, statutory_days + suspended + extended),
     )
+
+
+def bundle_application_get_for(*, user: User, number: str) -> BundleApplication:
+    """The bundle application if the user applied for it or may see one of its cases; else 404."""
+    application = (
+        BundleApplication.objects.select_related("bundle", "center")
+        .filter(number=number)
+        .filter(Q(applicant_user_id=user.pk) | Q(cases__in=cases_visible_to(user)))
+        .distinct()
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if application is None:
+        raise Http404(
+            _("There is no bundle application %(number)s among yours.") % {"number": number}
+        )
+    return application
+
+
+def bundle_application_cases(application: BundleApplication) -> list[Case]:
+    """The linked cases in the bundle's order of items."""
+    order = {
+        item_id: position
+        for position, item_id in enumerate(
+            application.bundle.entries.order_by("position", "pk").values_list("item_id", flat=True)
+        )
+    }
+    cases = application.cases.select_related("item", "item__department")
+    return sorted(cases, key=lambda case: (order.get(case.item_id, len(order)), case.number))

@@ -18,26 +18,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.services import message_send
+from audit.services import audit_record
 from cases.models import (
     AWAITING_ACCEPTANCE,
     CONCLUDED,
     IN_PROCESS,
     OPEN_AFTER_ACCEPTANCE,
     ApplicantKind,
+    BundleApplication,
     Case,
     CaseAccess,
+    CaseCertificate,
     CaseDecision,
     CaseDraft,
     CaseEvent,
     CaseExtension,
     CaseMaterial,
     CaseNumberCounter,
+    CaseRuleCheck,
     CaseStage,
     CaseStatus,
     CaseSuspension,
@@ -48,8 +54,22 @@ from cases.models import (
     StageStatus,
     SuspensionKind,
 )
-from cases.selectors import case_deadline_explain, staff_may_act, staff_may_see
-from catalog.models import Counter, ItemField, MaterialSpec, ServiceItem, StageSpec
+from cases.selectors import (
+    case_deadline_explain,
+    certificate_valid_for,
+    staff_may_act,
+    staff_may_see,
+)
+from catalog.models import (
+    AutoRule,
+    Bundle,
+    Counter,
+    ItemField,
+    MaterialSpec,
+    ServiceItem,
+    StageSpec,
+)
+from catalog.search import BundleForm, bundle_form
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id, clean_uscc
 from hall.models import CounterState
@@ -60,6 +80,7 @@ from workdays.calendar import (
     add_working_days,
     count_working_days,
     explain_add,
+    working_day_with_days_left,
 )
 from workdays.selectors import calendar_current
 
@@ -223,6 +244,13 @@ def _notify(case: Case, text: str) -> None:
     if case.mobile:
         mobile = case.mobile
         transaction.on_commit(lambda: send_sms(mobile=mobile, text=text))
+    if case.applicant_user is not None:
+        message_send(
+            user=case.applicant_user,
+            subject=text,
+            link=reverse("cases:detail", args=[case.number]),
+            kind="case.status",
+        )
 
 
 def _status_text(case: Case) -> str:
@@ -261,6 +289,14 @@ def _transition(
         )
     CaseEvent.objects.create(
         case=case, from_status=old, to_status=new, actor=actor, at=now, note=note
+    )
+    audit_record(
+        action=f"case.{new.name.lower()}",
+        actor=actor,
+        target_type="case",
+        target_id=case.number,
+        center_id=case.center_id,
+        data={"from": int(old), "to": int(new)},
     )
     case.status = new
     for name, value in changes.items():
@@ -327,6 +363,14 @@ def _create_case(
     )
     case.save()
     CaseEvent.objects.create(case=case, to_status=CaseStatus.RECEIVED, actor=actor, at=now)
+    audit_record(
+        action="case.received",
+        actor=actor,
+        target_type="case",
+        target_id=case.number,
+        center_id=case.center_id,
+        data={"to": int(CaseStatus.RECEIVED)},
+    )
     _notify(case, _status_text(case))
     return case
 
@@ -340,9 +384,13 @@ def case_submit(
     form_data: dict[str, Any],
     idempotency_key: str,
     draft: CaseDraft | None = None,
+    person_requested: bool = False,
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
-    """Submit an online application; the same key again returns the same case (created False)."""
+    """Submit an online application; the same key again returns the same case (created False).
+
+    `person_requested`: the applicant wants a person, not automatic approval, to handle it.
+    """
     now = now or timezone.now()
     key = idempotency_key.strip()[:100]
     if not key:
@@ -367,6 +415,7 @@ def case_submit(
                 actor=user,
                 applicant_user=user,
                 idempotency_key=key,
+                person_requested=person_requested,
             )
     except IntegrityError:
         # The same submission won a race in another request: answer with its case.
@@ -510,6 +559,7 @@ def case_accept(*, case: Case, staff: User, now: dt.datetime | None = None) -> C
     calendar = calendar_current()
     promised = explain_add(calendar, clock_start, case.item.promised_days)
     statutory = explain_add(calendar, clock_start, case.item.statutory_days)
+    warn_on = warning_day(calendar, clock_start, promised.end, case.item.warning_lead())
     note = (
         _("Accepted after the five-working-day limit: the limits count from the day of receipt.")
         if late
@@ -526,6 +576,7 @@ def case_accept(*, case: Case, staff: User, now: dt.datetime | None = None) -> C
         clock_start=clock_start,
         promised_due=promised.end,
         statutory_due=statutory.end,
+        warn_on=warn_on,
         due_provisional=promised.provisional or statutory.provisional,
         promised_days=case.item.promised_days,
         statutory_days=case.item.statutory_days,
@@ -726,37 +777,52 @@ def case_conclude_on_the_spot(*, case: Case, staff: User, now: dt.datetime | Non
         raise PermissionDenied(
             _("Only the chief representative or an authorised clerk concludes on the spot.")
         )
+    _accept_and_conclude(case, actor=staff, now=now, note=_("Concluded on the spot."))
+    return case
+
+
+def _accept_and_conclude(case: Case, *, actor: User | None, now: dt.datetime, note: str) -> None:
+    """Accepted and concluded approved the same day (即办, 秒批); the certificate is issued."""
     today = timezone.localdate(now)
     statutory = explain_add(calendar_current(), today, case.item.statutory_days)
     _transition(
         case,
         CaseStatus.ACCEPTED,
         allowed=AWAITING_ACCEPTANCE,
-        actor=staff,
+        actor=actor,
         now=now,
         accepted_at=now,
         clock_start=today,
         promised_due=today,
         statutory_due=statutory.end,
         due_provisional=statutory.provisional,
-        handled_by=staff,
+        handled_by=actor,
     )
     _transition(
         case,
         CaseStatus.CONCLUDED_APPROVED,
         allowed=(CaseStatus.ACCEPTED,),
-        actor=staff,
+        actor=actor,
         now=now,
-        note=_("Concluded on the spot."),
+        note=note,
         concluded_at=now,
     )
-    return case
+    _certificate_issue(case, now=now)
 
 
 def case_access_record(*, case: Case, user: User, what: str) -> None:
     """Log a read of the case's personal data by someone other than the applicant."""
     if case.applicant_user_id != user.pk and staff_may_see(user, case):
         CaseAccess.objects.create(case=case, user=user, at=timezone.now(), what=what[:60])
+        # Whose data was read is the case number: the ID number itself never enters the log.
+        audit_record(
+            action="personal_data.read",
+            actor=user,
+            target_type="case",
+            target_id=case.number,
+            center_id=case.center_id,
+            data={"what": what[:60]},
+        )
 
 
 # --- approval stages (审批环节, 并联审批) -------------------------------------------------------
@@ -864,13 +930,14 @@ def _stages_start_next(case: Case, *, now: dt.datetime, calendar: Calendar) -> l
     if step is None:
         return []
     today = timezone.localdate(now)
-    started = list(waiting.filter(step=step).order_by("pk"))
+    started = list(waiting.filter(step=step).select_related("department").order_by("pk"))
     for stage in started:
         stage.status = StageStatus.ACTIVE
         stage.started_at = now
         stage.started_on = today
         stage.due = add_working_days(calendar, today, stage.days)
-    CaseStage.objects.bulk_update(started, ["status", "started_at", "started_on", "due"])
+        stage.warn_on = _stage_warn_on(calendar, case, stage)
+    CaseStage.objects.bulk_update(started, ["status", "started_at", "started_on", "due", "warn_on"])
     return started
 
 
@@ -970,23 +1037,44 @@ def stage_complete(
 # --- the clock: suspension, extension, recomputation ----------------------------------------
 
 
+def warning_day(calendar: Calendar, start: dt.date, due: dt.date, lead: int) -> dt.date:
+    """The working day from which the light is yellow: `lead` working days before `due`, or
+    `start` itself when the whole limit is that short."""
+    if count_working_days(calendar, start, max(start, due)) <= lead:
+        return start
+    return working_day_with_days_left(calendar, due, lead)
+
+
+def _stage_warn_on(calendar: Calendar, case: Case, stage: CaseStage) -> dt.date | None:
+    if stage.started_on is None or stage.due is None:
+        return None
+    lead = case.item.warning_lead(stage.department)
+    return warning_day(calendar, stage.started_on, stage.due, lead)
+
+
 def _apply_deadlines(case: Case, calendar: Calendar) -> bool:
-    """Store the due dates counted afresh (case and active stages); whether the case's moved."""
+    """Store the due dates and warning days counted afresh (case and active stages); whether
+    the case's due dates moved."""
     explained = case_deadline_explain(case, calendar)
     promised, statutory = explained.promised, explained.statutory
     changed = (promised.end, statutory.end) != (case.promised_due, case.statutory_due)
+    warn_on = warning_day(calendar, explained.clock_start, promised.end, case.item.warning_lead())
     Case.objects.filter(pk=case.pk).update(
         promised_due=promised.end,
         statutory_due=statutory.end,
+        warn_on=warn_on,
         due_provisional=promised.provisional or statutory.provisional,
     )
-    case.promised_due, case.statutory_due = promised.end, statutory.end
+    case.promised_due, case.statutory_due, case.warn_on = promised.end, statutory.end, warn_on
     case.due_provisional = promised.provisional or statutory.provisional
-    for stage in case.stages.filter(status=StageStatus.ACTIVE, started_on__isnull=False):
+    stages = case.stages.filter(status=StageStatus.ACTIVE, started_on__isnull=False)
+    for stage in stages.select_related("department"):
         assert stage.started_on is not None
-        due = add_working_days(calendar, stage.started_on, stage.days + stage.suspended_days)
-        if due != stage.due:
-            CaseStage.objects.filter(pk=stage.pk).update(due=due)
+        old = (stage.due, stage.warn_on)
+        stage.due = add_working_days(calendar, stage.started_on, stage.days + stage.suspended_days)
+        stage.warn_on = _stage_warn_on(calendar, case, stage)
+        if (stage.due, stage.warn_on) != old:
+            CaseStage.objects.filter(pk=stage.pk).update(due=stage.due, warn_on=stage.warn_on)
     return changed
 
 
@@ -1266,7 +1354,7 @@ def case_decide(
         tell=note[:200],
         concluded_at=now,
     )
-    return CaseDecision.objects.create(
+    record = CaseDecision.objects.create(
         case=case,
         outcome=decision.outcome,
         reason=reason[:2000],
@@ -1275,6 +1363,9 @@ def case_decide(
         decided_by=staff,
         decided_at=now,
     )
+    if decision.outcome != CaseStatus.CONCLUDED_DENIED:
+        _certificate_issue(case, now=now)
+    return record
 
 
 @transaction.atomic
@@ -1320,3 +1411,304 @@ def case_deliver(
     _note(case, text, actor=staff, now=now)
     _notify(case, f"{case.number}: {text}")
     return decision
+
+
+# --- certificates and automatic approval (秒批) ------------------------------------------------
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def _certificate_issue(case: Case, *, now: dt.datetime) -> CaseCertificate | None:
+    """The certificate record of an approved case, for items that issue one."""
+    item = case.item
+    if not item.certificate_name:
+        return None
+    issued = timezone.localdate(now)
+    years = item.certificate_valid_years
+    certificate = CaseCertificate.objects.create(
+        case=case,
+        number=f"{item.department.uscc}-{case.number}",
+        name=item.certificate_name,
+        holder_name=case.applicant_name,
+        holder_identifier=case.identifier,
+        issuer=item.department,
+        issued_on=issued,
+        valid_until=_years_later(issued, years) - dt.timedelta(days=1) if years else None,
+    )
+    _note(
+        case,
+        _("%(certificate)s no. %(number)s issued.")
+        % {"certificate": certificate.name, "number": certificate.number},
+        actor=None,
+        now=now,
+    )
+    return certificate
+
+
+def _field_label(item: ServiceItem, key: str) -> str:
+    field = next((field for field in item.fields.all() if field.key == key), None)
+    return field.label if field is not None else key
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN is no number
+
+
+def _rule_check(case: Case, rule: AutoRule, today: dt.date) -> tuple[str, bool, str]:
+    """A rule's description, whether it holds for the case, and what was found."""
+    kind = AutoRule.Kind
+    label = _field_label(case.item, rule.field_key)
+    value = case.form_data.get(rule.field_key)
+    given = _("Given: %(value)s") % {"value": "—" if value in (None, "") else value}
+    if rule.kind == kind.CERTIFICATE:
+        text = _("Holds a valid %(name)s") % {"name": rule.certificate_name}
+        held = certificate_valid_for(
+            identifier=case.identifier, name=rule.certificate_name, today=today
+        )
+        if held is None:
+            return text, False, _("No valid certificate of the applicant's ID was found.")
+        until = held.valid_until.isoformat() if held.valid_until else _("no expiry")
+        return (
+            text,
+            True,
+            _("No. %(number)s, valid until %(until)s")
+            % {
+                "number": held.number,
+                "until": until,
+            },
+        )
+    if rule.kind == kind.NUMBER:
+        low = "−∞" if rule.minimum is None else f"{rule.minimum.normalize():f}"
+        high = "∞" if rule.maximum is None else f"{rule.maximum.normalize():f}"
+        text = _("%(field)s between %(low)s and %(high)s") % {
+            "field": label,
+            "low": low,
+            "high": high,
+        }
+        number = _number(value)
+        held_ok = (
+            number is not None
+            and (rule.minimum is None or number >= float(rule.minimum))
+            and (rule.maximum is None or number <= float(rule.maximum))
+        )
+        return text, held_ok, given
+    if rule.kind == kind.CHOICE:
+        text = _("%(field)s is one of %(values)s") % {
+            "field": label,
+            "values": "、".join(rule.value_list()),
+        }
+        return text, str(value) in rule.value_list(), given
+    if rule.kind == kind.PAST_DATE:
+        text = _("%(field)s is not in the future") % {"field": label}
+        try:
+            day = parse_date(str(value))
+        except ValueError:
+            day = None
+        return text, day is not None and day <= today, given
+    kinds = [
+        str(ApplicantKind(name).label) for name in rule.value_list() if name in ApplicantKind.values
+    ]
+    text = _("The applicant is: %(kinds)s") % {"kinds": "、".join(kinds)}
+    given = _("Given: %(value)s") % {"value": ApplicantKind(case.applicant_kind).label}
+    return text, case.applicant_kind in rule.value_list(), given
+
+
+@transaction.atomic
+def case_auto_decide(*, case: Case, now: dt.datetime | None = None) -> bool:
+    """秒批: check every automatic approval rule of the item on a new online application.
+
+    Each rule checked is recorded with its outcome. When all hold, the case is accepted and
+    concluded approved by the system (no actor) and its decision delivered electronically;
+    otherwise it goes to the clerks' pre-review, which shows the rules that failed. Whether the
+    case was concluded.
+    """
+    now = now or timezone.now()
+    item = case.item
+    if not item.auto_approval or case.channel != Channel.ONLINE:
+        return False
+    if case.status != CaseStatus.RECEIVED:
+        return False
+    if case.person_requested:
+        _note(
+            case,
+            _("The applicant asked for a person to handle the case: no automatic approval."),
+            actor=None,
+            now=now,
+        )
+        return False
+    rules = list(item.auto_rules.order_by("position", "pk"))
+    if not rules:
+        return False
+    today = timezone.localdate(now)
+    checks = [
+        CaseRuleCheck(
+            case=case,
+            position=position,
+            rule=text[:300],
+            passed=passed,
+            detail=detail[:300],
+            checked_at=now,
+        )
+        for position, (text, passed, detail) in enumerate(
+            (_rule_check(case, rule, today) for rule in rules), start=1
+        )
+    ]
+    CaseRuleCheck.objects.bulk_create(checks)
+    failed = [check.rule for check in checks if not check.passed]
+    if failed:
+        _note(
+            case,
+            _("Automatic approval not possible, for a clerk to review: %(rules)s.")
+            % {"rules": "; ".join(failed)},
+            actor=None,
+            now=now,
+        )
+        return False
+    note = _("Approved automatically (秒批): %(count)s rules held.") % {"count": len(checks)}
+    _accept_and_conclude(case, actor=None, now=now, note=note)
+    CaseDecision.objects.create(
+        case=case,
+        outcome=CaseStatus.CONCLUDED_APPROVED,
+        reason=note,
+        decided_by=None,
+        decided_at=now,
+        delivery_method=DeliveryMethod.ELECTRONIC,
+        delivered_at=now,
+    )
+    return True
+
+
+# --- bundles (一件事一次办) ------------------------------------------------------------------
+
+
+def _material_share(material: CaseMaterial, *, case: Case, spec: MaterialSpec) -> CaseMaterial:
+    """The same stored file attached to another case of the bundle: uploaded once."""
+    return CaseMaterial.objects.create(
+        case=case,
+        spec=spec,
+        file=material.file.name,
+        sha256=material.sha256,
+        size=material.size,
+        content_type=material.content_type,
+        original_name=material.original_name,
+        uploaded_at=material.uploaded_at,
+        uploaded_by=material.uploaded_by,
+    )
+
+
+def _bundle_check(bundle: Bundle, form: BundleForm) -> None:
+    if not bundle.published or not form.items:
+        raise ValidationError(_("This bundle cannot be applied for."))
+    closed = [
+        item.name
+        for item in form.items
+        if item.status != ServiceItem.Status.PUBLISHED
+        or item.online_level < ServiceItem.OnlineLevel.PRE_REVIEW
+    ]
+    if closed:
+        raise ValidationError(
+            _("These items of the bundle cannot be applied for online now: %(names)s.")
+            % {"names": "、".join(closed)}
+        )
+
+
+@transaction.atomic
+def bundle_submit(
+    *,
+    user: User,
+    bundle: Bundle,
+    applicant: Applicant,
+    form_data: dict[str, Any],
+    idempotency_key: str,
+    uploads: dict[str, list[UploadedFile]] | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[BundleApplication, bool]:
+    """一件事: one form and one set of documents make one linked case per item of the bundle.
+
+    `form_data` holds the union of the items' fields; each case keeps its item's. `uploads` maps
+    a document's key (`BundleMaterial.key`) to its files: each file is checked and stored once
+    and attached to every case whose item asks for that document. The same key again returns
+    the same application (created False). Items with automatic approval (秒批) are checked.
+    """
+    now = now or timezone.now()
+    key = idempotency_key.strip()[:100]
+    if not key:
+        raise ValidationError(_("The request needs an idempotency key."))
+    existing = BundleApplication.objects.filter(applicant_user=user, idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    form = bundle_form(bundle)
+    _bundle_check(bundle, form)
+    cleaned: dict[int, tuple[Applicant, dict[str, Any]]] = {}
+    errors: dict[str, list[str]] = {}
+    for item in form.items:
+        keys = {field.key for field in item.fields.all()}
+        try:
+            cleaned_applicant = clean_applicant(item=item, applicant=applicant)
+            data = clean_form_data(
+                item=item, data={k: v for k, v in form_data.items() if k in keys}
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    text = f"{item.name}: {message}" if field == "applicant_kind" else message
+                    if text not in errors.setdefault(field, []):
+                        errors[field].append(text)
+            continue
+        cleaned[item.pk] = (cleaned_applicant, data)
+    unknown = sorted(set(form_data) - {field.key for field in form.fields})
+    if unknown:
+        errors.setdefault("fields", []).append(
+            _("This bundle's form has no field %(keys)s.") % {"keys": ", ".join(unknown)[:200]}
+        )
+    if errors:
+        raise ValidationError(errors)
+    day = timezone.localdate(now)
+    first_applicant = next(iter(cleaned.values()))[0]
+    try:
+        with transaction.atomic():
+            application = BundleApplication.objects.create(
+                center_id=bundle.center_id,
+                bundle=bundle,
+                number="YJ" + case_number_next(day)[2:],
+                applicant_user=user,
+                applicant_name=first_applicant.name,
+                submitted_at=now,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        # The same submission won a race in another request: answer with its application.
+        return BundleApplication.objects.get(applicant_user=user, idempotency_key=key), False
+    cases: dict[int, Case] = {}
+    for item in form.items:
+        item_applicant, data = cleaned[item.pk]
+        cases[item.pk] = _create_case(
+            item=item,
+            applicant=item_applicant,
+            form_data=data,
+            channel=Channel.ONLINE,
+            now=now,
+            actor=user,
+            applicant_user=user,
+            bundle_application=application,
+        )
+    for document in form.materials:
+        for upload in (uploads or {}).get(document.key, []):
+            first, *others = document.specs
+            stored = material_upload(
+                case=cases[first.item_id], user=user, upload=upload, spec=first, now=now
+            )
+            for spec in others:
+                _material_share(stored, case=cases[spec.item_id], spec=spec)
+    for case in cases.values():
+        case_auto_decide(case=case, now=now)
+    return application, True

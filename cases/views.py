@@ -3,6 +3,7 @@ intake, the departments' work list, counter cases, public query."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,9 @@ from cases.models import (
     CONCLUDED,
     IN_PROCESS,
     OPEN_AFTER_ACCEPTANCE,
+    BundleApplication,
     Case,
+    CaseCertificate,
     CaseDecision,
     CaseDraft,
     CaseStatus,
@@ -36,6 +39,8 @@ from cases.models import (
 from cases.pdf import acceptance_notice_pdf, correction_notice_pdf, decision_pdf
 from cases.selectors import (
     QueryThrottled,
+    bundle_application_cases,
+    bundle_application_get_for,
     case_deadline_explain,
     case_get_for,
     case_public_lookup,
@@ -46,7 +51,8 @@ from cases.selectors import (
     staff_scope,
     stage_worklist,
 )
-from catalog.models import Counter, MaterialSpec, ServiceItem
+from catalog.models import Bundle, Counter, MaterialSpec, ServiceItem
+from catalog.search import BundleForm, bundle_form, bundle_get_published, center_get
 from govhall.errors import ConflictError
 from govhall.identifiers import mask_id, mask_name
 from hall.models import CounterState
@@ -54,6 +60,8 @@ from workdays.calendar import OutOfCalendar
 from workdays.selectors import calendar_current
 
 APPLICANT_KEYS = ("applicant_kind", "applicant_name", "id_number", "uscc", "mobile")
+# Kept in the draft with the applicant's data, but no field of the form.
+CHOICE_KEYS = ("person_requested",)
 
 
 def _user(request: HttpRequest) -> User:
@@ -123,7 +131,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     data = {
         key: value
         for key, value in request.POST.items()
-        if key in APPLICANT_KEYS or key.startswith("field-")
+        if key in APPLICANT_KEYS or key in CHOICE_KEYS or key.startswith("field-")
     }
     draft = services.case_draft_save(user=user, item=item, data=data, draft=draft)
     if request.POST.get("action") != "submit":
@@ -138,11 +146,13 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                 form_data=_field_values(item, data),
                 idempotency_key=f"draft:{draft.token}",
                 draft=draft,
+                person_requested=bool(data.get("person_requested")),
             )
             if created:
                 for spec in item.materials.all():
                     for upload in request.FILES.getlist(f"material-{spec.pk}"):
                         services.material_upload(case=case, user=user, upload=upload, spec=spec)
+                services.case_auto_decide(case=case)
     except ValidationError as exc:
         context = _form_context(item, data, _errors(exc))
         context["token"] = draft.token
@@ -160,7 +170,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     cases = Case.objects.filter(applicant_user=user).select_related("item").order_by("-number")
     drafts = CaseDraft.objects.filter(user=user, case__isnull=True).select_related("item")
-    return render(request, "cases/mine.html", {"cases": cases[:200], "drafts": drafts[:50]})
+    bundles = BundleApplication.objects.filter(applicant_user=user).select_related("bundle")
+    return render(
+        request,
+        "cases/mine.html",
+        {"cases": cases[:200], "drafts": drafts[:50], "bundles": bundles.order_by("-number")[:50]},
+    )
 
 
 @login_required
@@ -191,18 +206,23 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "correcting": is_applicant and case.status == CaseStatus.CORRECTION_START,
     }
     context.update(_processing_context(user, case, may_act=may_act))
+    context["certificate"] = CaseCertificate.objects.filter(case=case).first()
+    context["rule_checks"] = list(case.rule_checks.all())
+    context["light"] = case.light(timezone.localdate())
     return render(request, "cases/detail.html", context)
 
 
 def _processing_context(user: User, case: Case, *, may_act: bool) -> dict[str, Any]:
     """The stage panel, the clock's explanation and the forms of the approval."""
     stages = case_stages(case)
+    today = timezone.localdate()
     rows = []
     for stage in stages:
         may_assign = may_act and services.may_assign_stage(user, stage)
         rows.append(
             {
                 "stage": stage,
+                "light": stage.light(today),
                 "may_work": may_act
                 and case.status in IN_PROCESS
                 and stage.status == StageStatus.ACTIVE
@@ -473,7 +493,7 @@ def work(request: HttpRequest) -> HttpResponse:
         {
             "stage": stage,
             "applicant": mask_name(stage.case.applicant_name),
-            "late": stage.due is not None and stage.due < today,
+            "light": stage.light(today),
         }
         for stage in stage_worklist(user=user)[:200]
     ]
@@ -555,3 +575,90 @@ def query(request: HttpRequest) -> HttpResponse:
                 context["error"] = _("No case matches this number and ID ending.")
                 status = 404
     return render(request, "cases/query.html", context, status=status)
+
+
+# --- bundles (一件事一次办) ------------------------------------------------------------------
+
+
+def _bundle_context(
+    bundle: Bundle, form: BundleForm, data: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    return {
+        "bundle": bundle,
+        "form": form,
+        "center": bundle.center,
+        "data": data,
+        "errors": errors,
+        "fields": [
+            {"field": field, "name": f"field-{field.key}", "value": data.get(f"field-{field.key}")}
+            for field in form.fields
+        ],
+        "documents": [
+            {"name": f"document-{index}", "material": document}
+            for index, document in enumerate(form.materials)
+        ],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bundle_apply(request: HttpRequest, center: str, code: str) -> HttpResponse:
+    """一件事: one form and one set of documents for all the bundle's items."""
+    user = _user(request)
+    bundle = bundle_get_published(code=code, center=center_get(center))
+    form = bundle_form(bundle)
+    if request.method == "GET":
+        context = _bundle_context(bundle, form, {}, {})
+        context["token"] = uuid.uuid4().hex
+        return render(request, "cases/bundle_apply.html", context)
+    token = request.POST.get("token", "")[:64] or uuid.uuid4().hex
+    data = {
+        key: value
+        for key, value in request.POST.items()
+        if key in APPLICANT_KEYS or key.startswith("field-")
+    }
+    uploads = {
+        document.key: request.FILES.getlist(f"document-{index}")
+        for index, document in enumerate(form.materials)
+    }
+    try:
+        application, created = services.bundle_submit(
+            user=user,
+            bundle=bundle,
+            applicant=_applicant(data),
+            form_data={
+                field.key: data[f"field-{field.key}"]
+                for field in form.fields
+                if f"field-{field.key}" in data
+            },
+            idempotency_key=f"form:{token}",
+            uploads=uploads,
+        )
+    except ValidationError as exc:
+        context = _bundle_context(bundle, form, data, _errors(exc))
+        context["token"] = token
+        return render(request, "cases/bundle_apply.html", context, status=422)
+    if created:
+        messages.success(
+            request,
+            _("Your bundle application %(number)s is submitted: one case for each item.")
+            % {"number": application.number},
+        )
+    return redirect("cases:bundle_detail", number=application.number)
+
+
+@login_required
+@require_GET
+def bundle_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The bundle application and the states of its linked cases."""
+    user = _user(request)
+    application = bundle_application_get_for(user=user, number=number)
+    rows = [
+        {"case": case, "status_label": CaseStatus(case.status).label}
+        for case in bundle_application_cases(application)
+    ]
+    return render(
+        request,
+        "cases/bundle_detail.html",
+        {"application": application, "rows": rows, "center": application.center},
+    )

@@ -20,8 +20,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
+from audit.services import audit_record, request_ip
 from catalog.excel import MAX_UPLOAD_BYTES, ImportRefused, items_export_xlsx, items_import_xlsx
 from catalog.models import (
+    AutoRule,
+    Bundle,
+    BundleItem,
     Center,
     Counter,
     Department,
@@ -193,6 +197,23 @@ class DepartmentAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[mi
     search_fields = ["name", "short_name", "uscc"]
 
 
+class BundleItemInline(CenterScopedMixin, admin.TabularInline):  # type: ignore[type-arg]
+    """The items offered are the administrator's center's only."""
+
+    model = BundleItem
+    center_path = "bundle__center"
+    extra = 0
+    fields = ["position", "item"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+    inlines = [BundleItemInline]
+    list_display = ["name", "code", "life_event", "published", "center"]
+    list_filter = ["published", ("center", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "code"]
+
+
 @admin.register(QueueCategory)
 class QueueCategoryAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["letter", "name", "department", "center"]
@@ -264,7 +285,16 @@ class ItemTypeMappingAdmin(GlobalRowsAdmin):
 class MaterialInline(_TabularInline):
     model = MaterialSpec
     extra = 0
-    fields = ["position", "name", "form", "copies", "required", "certificate_type", "note"]
+    fields = [
+        "position",
+        "name",
+        "form",
+        "copies",
+        "required",
+        "certificate_type",
+        "shared_key",
+        "note",
+    ]
 
 
 class FeeInline(_TabularInline):
@@ -294,6 +324,12 @@ class QuestionInline(_StackedInline):
 class ItemFieldInline(_TabularInline):
     model = ItemField
     extra = 0
+
+
+class AutoRuleInline(_TabularInline):
+    model = AutoRule
+    extra = 0
+    fields = ["position", "kind", "field_key", "certificate_name", "minimum", "maximum", "values"]
 
 
 class PromiseComplianceFilter(admin.SimpleListFilter):
@@ -401,6 +437,7 @@ class ServiceItemAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[m
         FeeInline,
         ProcessStepInline,
         StageSpecInline,
+        AutoRuleInline,
         QuestionInline,
     ]
     list_display = [
@@ -527,6 +564,15 @@ class ServiceItemAdmin(CenterScopedMixin, SimpleHistoryAdmin):  # type: ignore[m
             return TemplateResponse(request, "admin/catalog/serviceitem/export.html", context)
         response = HttpResponse(items_export_xlsx(center=center), content_type=XLSX_CONTENT_TYPE)
         filename = f"items-{center.slug}-{timezone.localdate():%Y%m%d}.xlsx"
+        audit_record(
+            action="export",
+            actor=request.user,
+            target_type="catalog.items",
+            target_id=center.slug,
+            center_id=center.pk,
+            data={"file": filename},
+            ip=request_ip(request),
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 

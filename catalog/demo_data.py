@@ -18,6 +18,9 @@ from accounts.models import User
 from accounts.roles import DEPARTMENT_ROLES, Role
 from accounts.services import roles_ensure
 from catalog.models import (
+    AutoRule,
+    Bundle,
+    BundleItem,
     Center,
     Counter,
     Department,
@@ -908,6 +911,7 @@ def demo_center_seed() -> SeedSummary | None:
     items = _items_create(center, departments, counters)
     staff = _staff_create(center, departments, counters)
     _forms_and_stages_create(center, departments)
+    demo_additions_ensure(center)
     # Bulk creation sends no signals: the public pages learn of the new rows here.
     catalog_revision_bump()
     return SeedSummary(
@@ -951,6 +955,107 @@ DEMO_STAGES: dict[str, list[tuple[int, str, str, str, int, str]]] = {
         (3, "许可决定", "市场监管局", Role.DEPARTMENT_HEAD, 1, ""),
     ],
 }
+
+
+# Items that issue a certificate (证照): item name → (certificate name, valid for years or None).
+DEMO_CERTIFICATES: dict[str, tuple[str, int | None]] = {
+    "营业执照核发": ("营业执照", None),
+    "食品经营许可": ("食品经营许可证", 5),
+    "就业创业证申领": ("就业创业证", None),
+}
+
+# Automatic approval (秒批): the employment card for a resident who is out of work or starting
+# a business, of working age, since a day not in the future. Its form fields and rules.
+DEMO_AUTO_ITEM = "就业创业证申领"
+DEMO_AUTO_FIELDS: list[tuple[str, str, str, bool, str]] = [
+    ("employment_status", "就业状态", "choice", True, "登记失业\n灵活就业\n自主创业"),
+    ("status_since", "状态开始日期", "date", True, ""),
+    ("age", "年龄", "number", True, ""),
+]
+# (kind, field key, minimum, maximum, values)
+DEMO_AUTO_RULES: list[tuple[str, str, int | None, int | None, str]] = [
+    (AutoRule.Kind.APPLICANT_KIND, "", None, None, "person"),
+    (AutoRule.Kind.CHOICE, "employment_status", None, None, "登记失业\n灵活就业\n自主创业"),
+    (AutoRule.Kind.PAST_DATE, "status_since", None, None, ""),
+    (AutoRule.Kind.NUMBER, "age", 16, 65, ""),
+]
+
+# Bundles (一件事一次办): code, name, description, life event, items (main or sub) in order.
+DEMO_BUNDLES: list[tuple[str, str, str, str, list[str]]] = [
+    (
+        "open-restaurant",
+        "开办餐馆一件事",
+        "营业执照、食品经营许可和单位社保参保登记一次申请：一张表单，同一份材料只交一次。",
+        "business-start",
+        ["营业执照核发", "食品经营许可", "单位社会保险参保登记"],
+    ),
+    (
+        "newborn",
+        "新生儿出生一件事",
+        "出生登记（报户口）、城乡居民医保参保和社会保障卡申领一次申请。",
+        "birth",
+        ["出生登记", "城乡居民基本医疗保险参保登记", "社会保障卡申领"],
+    ),
+]
+
+
+@transaction.atomic
+def demo_additions_ensure(center: Center) -> None:
+    """Certificates, automatic approval and bundles of the demo, added to a demo center that
+    lacks them (also one loaded before they existed); running it again changes nothing."""
+    items = {
+        item.name: item
+        for item in ServiceItem.objects.filter(center=center).exclude(
+            level=ServiceItem.Level.VARIANT
+        )
+    }
+    for name, (certificate, years) in DEMO_CERTIFICATES.items():
+        ServiceItem.objects.filter(pk=items[name].pk, certificate_name="").update(
+            certificate_name=certificate, certificate_valid_years=years
+        )
+    auto = items[DEMO_AUTO_ITEM]
+    if not auto.auto_approval:
+        ServiceItem.objects.filter(pk=auto.pk).update(auto_approval=True)
+        for position, (key, label, kind, required, choices) in enumerate(DEMO_AUTO_FIELDS):
+            ItemField.objects.get_or_create(
+                item=auto,
+                key=key,
+                defaults={
+                    "position": position,
+                    "label": label,
+                    "kind": kind,
+                    "required": required,
+                    "choices": choices,
+                },
+            )
+        for position, (kind, key, low, high, values) in enumerate(DEMO_AUTO_RULES, start=1):
+            AutoRule.objects.create(
+                item=auto,
+                position=position,
+                kind=kind,
+                field_key=key,
+                minimum=None if low is None else Decimal(low),
+                maximum=None if high is None else Decimal(high),
+                values=values,
+            )
+    events = {event.slug: event for event in LifeEvent.objects.all()}
+    for order, (code, name, description, event, members) in enumerate(DEMO_BUNDLES, start=1):
+        bundle, created = Bundle.objects.get_or_create(
+            center=center,
+            code=code,
+            defaults={
+                "name": name,
+                "description": description,
+                "life_event": events.get(event),
+                "published": True,
+                "sort_order": order * 10,
+            },
+        )
+        if created:
+            for position, member in enumerate(members, start=1):
+                BundleItem.objects.create(bundle=bundle, item=items[member], position=position)
+    # The updates above send no signals: the public pages learn of them here.
+    catalog_revision_bump()
 
 
 def _forms_and_stages_create(center: Center, departments: dict[str, Department]) -> None:

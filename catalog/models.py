@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,14 @@ class Department(models.Model):
         related_name="+",
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    warn_lead_days = models.PositiveSmallIntegerField(
+        _("yellow light lead (working days)"),
+        default=1,
+        help_text=_(
+            "A case or stage turns yellow this many working days before its due date; "
+            "an item may set its own."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -334,6 +343,32 @@ class ServiceItem(models.Model):
     life_events = models.ManyToManyField(
         LifeEvent, verbose_name=_("life events"), related_name="items", blank=True
     )
+    warn_lead_days = models.PositiveSmallIntegerField(
+        _("yellow light lead (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: the department's lead."),
+    )
+    certificate_name = models.CharField(
+        _("certificate issued"),
+        max_length=60,
+        blank=True,
+        help_text=_("The certificate an approved case issues (e.g. 营业执照); blank: none."),
+    )
+    certificate_valid_years = models.PositiveSmallIntegerField(
+        _("certificate valid for (years)"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: the certificate does not expire."),
+    )
+    auto_approval = models.BooleanField(
+        _("automatic approval"),
+        default=False,
+        help_text=_(
+            "秒批: online applications conclude without a person when all the item's automatic "
+            "approval rules hold."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -377,6 +412,13 @@ class ServiceItem(models.Model):
     def days_saved(self) -> int:
         return self.statutory_days - self.promised_days
 
+    def warning_lead(self, department: Department | None = None) -> int:
+        """Working days before a due date from which the light is yellow: the item's own lead,
+        else that of `department` (a stage's), else that of the item's department."""
+        if self.warn_lead_days is not None:
+            return self.warn_lead_days
+        return (department or self.department).warn_lead_days
+
     def compute_implementation_code(self) -> str:
         """basic code - area code - 000 - implementing body's USCC - 1 - handling number.
 
@@ -418,6 +460,15 @@ class MaterialSpec(models.Model):
     )
     source = models.CharField(_("source"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    shared_key = models.SlugField(
+        _("shared document key"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Materials of a bundle's items with the same key (or, without one, the same name) "
+            "are one document, uploaded once."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -462,6 +513,65 @@ class ItemField(models.Model):
 
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class AutoRule(models.Model):
+    """A rule of automatic approval (秒批): every rule of the item must hold.
+
+    certificate: the applicant holds a valid certificate named `certificate_name` (issued to
+    the same identifier, not expired); number: form field `field_key` lies within `minimum`
+    and `maximum`; choice: its value is one of `values`; past_date: its date is not in the
+    future; applicant_kind: the applicant is of kind `values`.
+    """
+
+    class Kind(models.TextChoices):
+        CERTIFICATE = "certificate", _("Holds a valid certificate")
+        NUMBER = "number", _("Number within limits")
+        CHOICE = "choice", _("Choice among values")
+        PAST_DATE = "past_date", _("Date not in the future")
+        APPLICANT_KIND = "applicant_kind", _("Kind of applicant")
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="auto_rules")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    field_key = models.SlugField(_("form field key"), max_length=40, blank=True)
+    certificate_name = models.CharField(_("certificate name"), max_length=60, blank=True)
+    minimum = models.DecimalField(
+        _("minimum"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    maximum = models.DecimalField(
+        _("maximum"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    values = models.TextField(
+        _("values"), blank=True, help_text=_("One a line: the allowed choices or applicant kind.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("automatic approval rule")
+        verbose_name_plural = _("automatic approval rules")
+        ordering = ["item", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.field_key or self.certificate_name}".strip()
+
+    def value_list(self) -> list[str]:
+        return [line.strip() for line in self.values.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        """Each kind needs its own arguments: say which one is missing."""
+        kind = self.kind
+        if kind == self.Kind.CERTIFICATE and not self.certificate_name.strip():
+            raise ValidationError({"certificate_name": _("Name the certificate to hold.")})
+        if kind in (self.Kind.NUMBER, self.Kind.CHOICE, self.Kind.PAST_DATE) and not self.field_key:
+            raise ValidationError({"field_key": _("Give the key of the form field to check.")})
+        if kind == self.Kind.NUMBER and self.minimum is None and self.maximum is None:
+            raise ValidationError({"minimum": _("Give a minimum, a maximum or both.")})
+        if kind == self.Kind.CHOICE and not self.value_list():
+            raise ValidationError({"values": _("List the allowed values, one a line.")})
+        kinds = set(self.value_list())
+        if kind == self.Kind.APPLICANT_KIND and not (kinds and kinds <= {"person", "legal"}):
+            raise ValidationError({"values": _("Write person or legal, one a line.")})
 
 
 class Fee(models.Model):
@@ -555,6 +665,66 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class BundleQuerySet(models.QuerySet["Bundle"]):
+    def published(self) -> BundleQuerySet:
+        return self.filter(published=True)
+
+
+class Bundle(models.Model):
+    """一件事一次办: several items applied for at once with one form and one set of materials."""
+
+    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="bundles")
+    code = models.SlugField(_("short code"), max_length=40, help_text=_("Used in addresses."))
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    life_event = models.ForeignKey(
+        LifeEvent,
+        verbose_name=_("life event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bundles",
+    )
+    published = models.BooleanField(_("published"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    history = HistoricalRecords()
+
+    objects = BundleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bundle (一件事)")
+        verbose_name_plural = _("bundles (一件事)")
+        ordering = ["center", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "code"], name="bundle_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleItem(models.Model):
+    """An item of a bundle, in the order its cases are listed."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("service item"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bundle item")
+        verbose_name_plural = _("bundle items")
+        ordering = ["bundle", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "item"], name="bundle_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}: {self.item_id}"
 
 
 class CatalogRevision(models.Model):

@@ -15,6 +15,9 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from catalog.models import (
+    AutoRule,
+    Bundle,
+    BundleItem,
     CatalogRevision,
     Center,
     Counter,
@@ -52,6 +55,9 @@ WATCHED_MODELS: tuple[type[models.Model], ...] = (
     ProcessStep,
     StageSpec,
     Question,
+    AutoRule,
+    Bundle,
+    BundleItem,
 )
 
 

@@ -9,7 +9,17 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, S
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from catalog.models import Center, Department, ItemType, LifeEvent, ServiceItem
+from catalog.models import (
+    Bundle,
+    BundleItem,
+    Center,
+    Department,
+    ItemField,
+    ItemType,
+    LifeEvent,
+    MaterialSpec,
+    ServiceItem,
+)
 
 
 def center_get(slug: str | None = None) -> Center:
@@ -192,3 +202,82 @@ def catalog_figures(*, center: Center) -> CatalogFigures:
         instant_items=totals["instant"],
         fully_online_items=totals["online"],
     )
+
+
+# --- bundles (一件事一次办) ------------------------------------------------------------------
+
+
+def bundles_published(*, center: Center) -> QuerySet[Bundle]:
+    """The center's published bundles with their items in order."""
+    entries = BundleItem.objects.select_related("item").order_by("position", "pk")
+    return (
+        Bundle.objects.published()
+        .filter(center=center)
+        .select_related("life_event")
+        .prefetch_related(Prefetch("entries", queryset=entries))
+    )
+
+
+def bundle_get_published(*, code: str, center: Center) -> Bundle:
+    bundle = bundles_published(center=center).filter(code=code).first()
+    if bundle is None:
+        raise Http404(_("There is no published bundle with the code %(code)s.") % {"code": code})
+    return bundle
+
+
+@dataclass
+class BundleMaterial:
+    """One document of a bundle: the materials of its items that are the same paper.
+
+    Materials are the same when they share a `shared_key`, or, without one, their name.
+    """
+
+    key: str
+    name: str
+    required: bool
+    specs: list[MaterialSpec]
+
+    @property
+    def item_names(self) -> list[str]:
+        return [spec.item.name for spec in self.specs]
+
+
+@dataclass
+class BundleForm:
+    """The bundle's one form: its items, their fields asked once per key, and its documents."""
+
+    items: list[ServiceItem]
+    fields: list[ItemField]
+    materials: list[BundleMaterial]
+
+    @property
+    def subject(self) -> str:
+        """Whom the whole bundle is for: one kind when any item is only for it."""
+        subjects = {item.subject for item in self.items} - {ServiceItem.Subject.BOTH}
+        return subjects.pop() if len(subjects) == 1 else ServiceItem.Subject.BOTH
+
+
+def bundle_form(bundle: Bundle) -> BundleForm:
+    """The union of the items' fields (a key asked once, required if any item requires it) and
+    of their materials (the same document listed once, with every item that needs it)."""
+    items = [entry.item for entry in bundle.entries.all()]
+    ids = [item.pk for item in items]
+    order = {pk: index for index, pk in enumerate(ids)}
+    fields: dict[str, ItemField] = {}
+    for field in sorted(
+        ItemField.objects.filter(item_id__in=ids),
+        key=lambda field: (order[field.item_id], field.position, field.pk),
+    ):
+        first = fields.setdefault(field.key, field)
+        first.required = first.required or field.required
+    specs = sorted(
+        MaterialSpec.objects.filter(item_id__in=ids).select_related("item"),
+        key=lambda spec: (order[spec.item_id], spec.position, spec.pk),
+    )
+    materials: dict[str, BundleMaterial] = {}
+    for spec in specs:
+        key = f"key:{spec.shared_key}" if spec.shared_key else f"name:{spec.name}"
+        document = materials.setdefault(key, BundleMaterial(key, spec.name, False, []))
+        document.required = document.required or spec.required
+        document.specs.append(spec)
+    return BundleForm(items=items, fields=list(fields.values()), materials=list(materials.values()))

@@ -209,6 +209,8 @@ GOVHALL_PUBLIC_CACHE_PREFIXES = ["/c/", "/api/v1/items", "/api/v1/departments"]
 GOVHALL_PUBLIC_CACHE_SECONDS = env_int("GOVHALL_PUBLIC_CACHE_SECONDS", 600)
 # `make bench` turns on the write floor (/healthz/write); a deployment never needs it.
 GOVHALL_BENCH_ENDPOINTS = env_bool("GOVHALL_BENCH_ENDPOINTS", False)
+# The audit log sits below the catalog: it learns a user's center through this hook.
+GOVHALL_AUDIT_USER_CENTER = "catalog.selectors.center_for_user"
 
 LOGGING = {
     "version": 1,

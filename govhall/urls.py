@@ -17,5 +17,6 @@ urlpatterns = [
     path("hall/", include("hall.urls")),
     path("cases/", include("cases.urls")),
     path("supervision/", include("supervision.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("portal.urls")),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("c/<slug:center>/items/", views.item_list, name="items"),
     path("c/<slug:center>/items/<str:code>/", views.item_detail, name="item"),
     path("c/<slug:center>/items/<str:code>/guide.pdf", views.item_guide_pdf, name="item_pdf"),
+    path("c/<slug:center>/bundles/<slug:code>/", views.bundle_detail, name="bundle"),
     path("c/<slug:center>/departments/", views.department_list, name="departments"),
     path("c/<slug:center>/lists/", views.lists, name="lists"),
     path("c/<slug:center>/kiosk/", views.kiosk_start, name="kiosk"),

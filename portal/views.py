@@ -15,6 +15,9 @@ from catalog.models import ItemType
 from catalog.pdf import guide_pdf_response
 from catalog.search import (
     ItemFilter,
+    bundle_form,
+    bundle_get_published,
+    bundles_published,
     catalog_figures,
     center_get,
     departments_with_counts,
@@ -47,6 +50,7 @@ def home(request: HttpRequest, center: str) -> HttpResponse:
             "item_types": ItemType.choices,
             "figures": catalog_figures(center=the_center),
             "form": ItemSearchForm(center=the_center),
+            "bundles": bundles_published(center=the_center),
         },
     )
 
@@ -80,6 +84,18 @@ def item_detail(request: HttpRequest, center: str, code: str) -> HttpResponse:
     the_center = center_get(center)
     item = item_get_published(code=code, center=the_center)
     return render(request, "portal/item_detail.html", {"center": the_center, "item": item})
+
+
+@require_GET
+def bundle_detail(request: HttpRequest, center: str, code: str) -> HttpResponse:
+    """The guide of a bundle (一件事): its items, the one form and the documents asked once."""
+    the_center = center_get(center)
+    bundle = bundle_get_published(code=code, center=the_center)
+    return render(
+        request,
+        "portal/bundle_detail.html",
+        {"center": the_center, "bundle": bundle, "form": bundle_form(bundle)},
+    )
 
 
 @require_GET

@@ -136,6 +136,19 @@ def add_working_days(cal: Calendar, start: date, days: int) -> date:
     return day
 
 
+def working_day_with_days_left(cal: Calendar, end: date, days: int) -> date:
+    """The last working day on or before `end` with at least `days` working days left until
+    `end` (counted as `count_working_days` does): a due date's warning day."""
+    _check_days(days)
+    day, counted = end, 0
+    while counted < days:
+        counted += is_working_day(cal, day)
+        day -= _ONE_DAY
+    while not is_working_day(cal, day):
+        day -= _ONE_DAY
+    return day
+
+
 def count_working_days(cal: Calendar, start: date, end: date) -> int:
     """The working days in (start, end]; raises a `ValidationError` when end is before start."""
     _check_order(start, end)

@@ -76,7 +76,15 @@ def _item_form(center: Center, department: Department, **values: str) -> dict[st
         "online_level": "2",
         "status": "draft",
     }
-    for prefix in ("materials", "fields", "fees", "steps", "stage_specs", "questions"):
+    for prefix in (
+        "materials",
+        "fields",
+        "fees",
+        "steps",
+        "stage_specs",
+        "auto_rules",
+        "questions",
+    ):
         data |= {
             f"{prefix}-TOTAL_FORMS": "0",
             f"{prefix}-INITIAL_FORMS": "0",
@@ -367,3 +375,17 @@ def test_an_administrator_sees_only_their_own_departments(hall: Hall) -> None:
 def test_reverse_names_of_the_excel_pages_exist() -> None:
     assert reverse("admin:catalog_serviceitem_import") == IMPORT
     assert reverse("admin:catalog_serviceitem_export") == EXPORT
+
+
+def test_an_administrator_sees_only_the_bundles_of_their_center(hall: Hall) -> None:
+    from catalog.models import Bundle, BundleItem
+
+    own = Bundle.objects.create(center=hall.center_b, code="own", name="乙中心一件事")
+    BundleItem.objects.create(bundle=own, item=hall.item_b, position=1)
+    other = Bundle.objects.create(center=hall.center_a, code="other", name="甲中心一件事")
+    client = _client(hall.admin_b)
+    listing = client.get("/admin/catalog/bundle/").content.decode()
+    assert "乙中心一件事" in listing and "甲中心一件事" not in listing
+    assert client.get(f"/admin/catalog/bundle/{other.pk}/change/").status_code == 302
+    page = client.get(f"/admin/catalog/bundle/{own.pk}/change/").content.decode()
+    assert hall.item_b.name in page and "甲中心的事项" not in page

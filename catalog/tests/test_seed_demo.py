@@ -158,3 +158,26 @@ def test_listing_options_only_read() -> None:
     assert len(lines) == len(Role)
     assert lines[0].split()[-1] == "demo-citizen"
     assert not Center.objects.exists()
+
+
+def test_the_demo_has_bundles_and_an_automatic_item_once(center: Center) -> None:
+    from catalog.models import AutoRule, Bundle
+    from catalog.search import bundle_form
+
+    bundles = {bundle.code: bundle for bundle in Bundle.objects.filter(center=center)}
+    assert set(bundles) == {"open-restaurant", "newborn"}
+    restaurant = bundle_form(bundles["open-restaurant"])
+    assert [item.name for item in restaurant.items] == [
+        "营业执照核发",
+        "食品经营许可",
+        "单位社会保险参保登记",
+    ]
+    # The legal representative's ID is asked by all three items and handed in once.
+    shared = [m for m in restaurant.materials if m.name == "法定代表人（负责人）身份证件"]
+    assert len(shared) == 1 and len(shared[0].specs) == 3
+    assert [field.key for field in restaurant.fields].count("premises") == 1
+    auto = ServiceItem.objects.get(center=center, name="就业创业证申领")
+    assert auto.auto_approval and AutoRule.objects.filter(item=auto).count() == 4
+    seed()
+    assert Bundle.objects.count() == 2 and AutoRule.objects.count() == 4
+    assert ServiceItem.objects.of_center(center).published().count() == 160

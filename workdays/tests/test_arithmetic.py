@@ -11,6 +11,7 @@ from workdays.calendar import (
     explain_add,
     explain_count,
     is_working_day,
+    working_day_with_days_left,
     working_days_in_year,
 )
 
@@ -123,3 +124,15 @@ def test_an_empty_calendar_refuses_every_date() -> None:
     empty = Calendar(years=frozenset(), holidays=frozenset(), makeup_days=frozenset())
     with pytest.raises(OutOfCalendar, match="empty"):
         is_working_day(empty, date(2026, 1, 1))
+
+
+def test_the_warning_day_steps_back_over_weekends_and_holidays(calendar: Calendar) -> None:
+    assert working_day_with_days_left(calendar, date(2026, 11, 9), 1) == date(2026, 11, 6)
+    assert working_day_with_days_left(calendar, date(2026, 10, 10), 1) == date(2026, 10, 9)
+    # Two working days before the make-up Saturday, three reach back over the holidays.
+    assert working_day_with_days_left(calendar, date(2026, 10, 10), 2) == date(2026, 10, 8)
+    assert working_day_with_days_left(calendar, date(2026, 10, 10), 3) == date(2026, 9, 30)
+    for days in range(6):
+        warn = working_day_with_days_left(calendar, date(2026, 10, 10), days)
+        assert is_working_day(calendar, warn)
+        assert count_working_days(calendar, warn, date(2026, 10, 10)) == days

@@ -1,0 +1,8 @@
+"""Pages of the audit log."""
+
+from django.urls import path
+
+from audit import views
+
+app_name = "audit"
+urlpatterns = [path("", views.search, name="search")]
