@@ -9,4 +9,9 @@ govhall=.venv/bin/govhall
 $govhall migrate --no-input -v 0
 $govhall seed_demo >/dev/null
 $govhall collectstatic --no-input -v 0
+# Supervision on 2 million cases of history: opt-in, since seeding takes minutes the first time
+# (see docs/benchmarks.md); it uses its own database, not var/bench.
+if [ "${GOVHALL_BENCH_HISTORY:-0}" = 1 ]; then
+  .venv/bin/python scripts/bench_supervision.py
+fi
 exec .venv/bin/python scripts/bench.py "$@"
