@@ -39,7 +39,7 @@ def entries(people: People) -> list[AuditEntry]:
 def test_an_untouched_log_passes_with_a_summary(entries: list[AuditEntry]) -> None:
     output = verify()
     assert "intact" in output
-    assert f"{AuditEntry.objects.count()} entries, {AuditDay.objects.count()} days" in output
+    assert f"(entries: {AuditEntry.objects.count()}, days: {AuditDay.objects.count()})" in output
     assert entries[-1].hash in output
 
 

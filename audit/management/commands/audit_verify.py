@@ -19,6 +19,6 @@ class Command(BaseCommand):
                 % {"entries": report.entries, "where": report.broken}
             )
         self.stdout.write(
-            _("The audit log is intact: %(entries)s entries, %(days)s days. Last hash: %(hash)s")
+            _("The audit log is intact (entries: %(entries)s, days: %(days)s). Last hash: %(hash)s")
             % {"entries": report.entries, "days": report.days, "hash": report.last_hash}
         )
