@@ -145,8 +145,7 @@ def test_two_departments_approve_in_parallel_the_head_extends_and_the_citizen_se
     expect(head.get_by_role("button", name="批准延期", exact=True)).to_have_count(0)
 
     _complete_stage(head, DECISION, "准予行政许可")
-    # With every stage done, the decision form's outcome (办理结果) is the only such field.
-    head.get_by_label("办理结果").select_option(label="准予许可")
+    head.get_by_label("决定结果").select_option(label="准予许可")
     head.get_by_role("button", name="办结", exact=True).click()
     expect(head.get_by_role("status")).to_have_text("操作成功。")
     _status(head, "已办结（准予许可）")
@@ -154,7 +153,7 @@ def test_two_departments_approve_in_parallel_the_head_extends_and_the_citizen_se
     head.get_by_label("送达", exact=True).select_option(label="窗口领取")
     head.get_by_role("button", name="登记送达").click()
     expect(head.get_by_role("status")).to_have_text("操作成功。")
-    expect(head.get_by_text(re.compile("^已送达: 窗口领取"))).to_be_visible()
+    expect(head.get_by_text(re.compile("^已送达：窗口领取"))).to_be_visible()
 
     citizen = _page(browser)
     _log_in(citizen, site, "demo-citizen")
