@@ -27,6 +27,7 @@ from cases.models import (
     CaseExtension,
     CaseStage,
     CaseStatus,
+    Channel,
     DeliveryMethod,
     Light,
     StageStatus,
@@ -60,6 +61,8 @@ ERRORS: dict[int, type[Schema]] = {
     422: ErrorOut,
 }
 staff_auth = [StaffSessionAuth()]
+# The relation `case_out` reads: the case's item, not its department or center.
+API_RELATED = ("item",)
 
 FieldValue = str | int | float
 RowId = PathEx[int, P(ge=1, le=2**62)]
@@ -283,7 +286,7 @@ def case_out(case: Case) -> CaseOut:
                 at=event.at,
                 note=event.note,
             )
-            for event in case_timeline(case)
+            for event in case_timeline(case, actors=False)
         ],
         materials=[
             MaterialOut(
@@ -302,12 +305,16 @@ def case_out(case: Case) -> CaseOut:
         certificate=certificate_out(case),
         rule_checks=[
             RuleCheckOut(rule=check.rule, passed=check.passed, detail=check.detail)
-            for check in case.rule_checks.all()
+            # Automatic approval checks only online applications.
+            for check in (case.rule_checks.all() if case.channel == Channel.ONLINE else ())
         ],
     )
 
 
 def certificate_out(case: Case) -> CertificateOut | None:
+    if case.concluded_at is None:
+        # A certificate is issued when the case concludes: nothing to read before.
+        return None
     certificate = CaseCertificate.objects.filter(case=case).select_related("issuer").first()
     if certificate is None:
         return None
@@ -323,7 +330,7 @@ def certificate_out(case: Case) -> CertificateOut | None:
 
 def _read(request: HttpRequest, number: str, what: str) -> CaseOut:
     user = _user(request)
-    case = case_get_for(user=user, number=number)
+    case = case_get_for(user=user, number=number, related=API_RELATED)
     services.case_access_record(case=case, user=user, what=what)
     return case_out(case)
 
@@ -465,7 +472,8 @@ def material_create(
     spec: FormEx[int | None, P(ge=1, le=2**62)] = None,
 ) -> Status[Any]:
     user = _user(request)
-    case = case_get_for(user=user, number=number)
+    # An upload reads no relation of the case.
+    case = case_get_for(user=user, number=number, related=())
     material_spec = None
     if spec is not None:
         material_spec = MaterialSpec.objects.filter(pk=spec, item_id=case.item_id).first()

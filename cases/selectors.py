@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -60,7 +60,11 @@ def staff_scope(user: User) -> Q | None:
     return scope
 
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
+# What the pages, notices and transitions of one case read besides the case itself.
+CASE_RELATED = ("item", "item__department", "center")
+
+
+def cases_visible_to(user: User, related: tuple[str, ...] = CASE_RELATED) -> QuerySet[Case]:
     """The applicant's own cases and, for staff, the cases of their scope."""
     if not user.is_authenticated:
         return Case.objects.none()
@@ -68,12 +72,27 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     scope = staff_scope(user)
     if scope is not None:
         visible |= scope
-    return Case.objects.filter(visible).select_related("item", "item__department", "center")
+    return Case.objects.filter(visible).select_related(*related)
 
 
-def case_get_for(*, user: User, number: str) -> Case:
-    """The case if the user may see it; otherwise 404, so that numbers cannot be probed."""
-    case = cases_visible_to(user).filter(number=number).first()
+def case_get_for(*, user: User, number: str, related: tuple[str, ...] = CASE_RELATED) -> Case:
+    """The case if the user may see it; otherwise 404, so that numbers cannot be probed.
+
+    `related`: the relations loaded with it (the JSON API needs only the item).
+    """
+    # Most reads are the applicant's own: by number and applicant, without the staff scope,
+    # whose profile and roles cost two queries. The number is unique: no ordering needed.
+    own = (
+        Case.objects.select_related(*related)
+        .filter(number=number, applicant_user_id=user.pk)
+        .order_by()[:1]
+        if user.is_authenticated
+        else Case.objects.none()
+    )
+    case = next(iter(own), None)
+    if case is None:
+        visible = cases_visible_to(user, related).filter(number=number).order_by()[:1]
+        case = next(iter(visible), None)
     if case is None:
         raise Http404(_("There is no case %(number)s among yours.") % {"number": number})
     return case
@@ -167,6 +186,9 @@ def certificate_valid_for(*, identifier: str, name: str, today: dt.date) -> Case
 
 
 def case_stages(case: Case) -> list[CaseStage]:
+    if case.accepted_at is None:
+        # Stages are made when the case is accepted: nothing to read before.
+        return []
     return list(case.stages.select_related("department", "assignee").order_by("step", "pk"))
 
 
@@ -193,8 +215,10 @@ def cases_overdue_for_acceptance(*, center: Center, today: dt.date) -> QuerySet[
     ).order_by("acceptance_due", "number")
 
 
-def case_timeline(case: Case) -> list[CaseEvent]:
-    return list(case.events.select_related("actor").order_by("at", "pk"))
+def case_timeline(case: Case, *, actors: bool = True) -> list[CaseEvent]:
+    """The case's events in order; `actors` loads who acted (the JSON API does not show it)."""
+    events = case.events.order_by("at", "pk")
+    return list(events.select_related("actor") if actors else events)
 
 
 @dataclass(frozen=True)
@@ -223,6 +247,21 @@ def _failures_key(address: str) -> str:
     return f"cases:query-failures:{address}"
 
 
+# The case's columns the public query shows or compares, then its events'.
+PUBLIC_COLUMNS = (
+    "number",
+    "item__name",
+    "status",
+    "promised_due",
+    "applicant_kind",
+    "id_number",
+    "uscc",
+    "events__from_status",
+    "events__to_status",
+    "events__at",
+)
+
+
 def case_public_lookup(*, number: str, id_tail: str, address: str) -> PublicCase | None:
     """The case's status and timeline if the number and the identifier's tail match.
 
@@ -235,25 +274,36 @@ def case_public_lookup(*, number: str, id_tail: str, address: str) -> PublicCase
     if attempts_counted(key) >= limit:
         raise QueryThrottled
     tail = id_tail.strip().upper()
-    case = (
-        Case.objects.select_related("item").filter(number=number.strip().upper()).first()
+    # One query: the case's columns repeat on each row of its events (a case has a handful),
+    # and a case without events still gives one row.
+    rows = (
+        list(
+            Case.objects.filter(number=number.strip().upper())
+            .order_by("events__at", "events__pk")
+            .values_list(*PUBLIC_COLUMNS)
+        )
         if len(tail) == 4
-        else None
+        else []
     )
-    if case is None or not case.identifier.endswith(tail):
+    if not rows:
+        attempt_count(key, window)
+        return None
+    found, item_name, status, promised_due, kind, id_number, uscc = rows[0][:7]
+    if not Case(applicant_kind=kind, id_number=id_number, uscc=uscc).identifier.endswith(tail):
         attempt_count(key, window)
         return None
     steps = [
-        PublicStep(status=str(CaseStatus(event.to_status).label), at=event.at)
+        PublicStep(status=str(CaseStatus(to_status).label), at=at)
+        for *_case, from_status, to_status, at in rows
         # Notes that change no state (a stage done, an extension asked) stay inside the center.
-        for event in case.events.exclude(from_status=F("to_status")).order_by("at", "pk")
+        if to_status is not None and from_status != to_status
     ]
     return PublicCase(
-        number=case.number,
-        item=case.item.name,
-        status=case.status,
-        status_label=str(CaseStatus(case.status).label),
-        promised_due=case.promised_due,
+        number=found,
+        item=item_name,
+        status=status,
+        status_label=str(CaseStatus(status).label),
+        promised_due=promised_due,
         steps=steps,
     )
 

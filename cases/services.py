@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -229,15 +229,16 @@ def clean_form_data(*, item: ServiceItem, data: dict[str, Any]) -> dict[str, Any
 def case_number_next(day: dt.date) -> str:
     """GHyyyymmdd-nnnnnn: the day's counter row is locked until the transaction ends.
 
-    On PostgreSQL `select_for_update` makes concurrent submissions wait their turn; SQLite's
-    IMMEDIATE transactions serialise the writers anyway.
+    The increment takes the lock: on PostgreSQL the updated row stays locked until commit, so
+    concurrent submissions wait their turn; SQLite's IMMEDIATE transactions serialise the
+    writers anyway. Two queries for every case but the day's first.
     """
-    CaseNumberCounter.objects.get_or_create(day=day)
-    counter = CaseNumberCounter.objects.select_for_update().get(day=day)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return f"GH{day:%Y%m%d}-{counter.last:06d}"
+    counter = CaseNumberCounter.objects.filter(day=day)
+    if counter.update(last=F("last") + 1) == 0:
+        CaseNumberCounter.objects.get_or_create(day=day)
+        counter.update(last=F("last") + 1)
+    last = counter.values_list("last", flat=True).get()
+    return f"GH{day:%Y%m%d}-{last:06d}"
 
 
 def _notify(case: Case, text: str) -> None:
@@ -395,7 +396,16 @@ def case_submit(
     key = idempotency_key.strip()[:100]
     if not key:
         raise ValidationError(_("The request needs an idempotency key."))
-    existing = Case.objects.filter(applicant_user=user, idempotency_key=key).first()
+    # The condition of the unique index repeated, so that SQLite searches that index rather
+    # than every case of the applicant's.
+    existing = next(
+        iter(
+            Case.objects.filter(
+                ~Q(idempotency_key=""), applicant_user=user, idempotency_key=key
+            ).order_by()[:1]
+        ),
+        None,
+    )
     if existing is not None:
         return existing, False
     if item.status != ServiceItem.Status.PUBLISHED or item.online_level < (
@@ -1522,7 +1532,6 @@ def _rule_check(case: Case, rule: AutoRule, today: dt.date) -> tuple[str, bool, 
     return text, case.applicant_kind in rule.value_list(), given
 
 
-@transaction.atomic
 def case_auto_decide(*, case: Case, now: dt.datetime | None = None) -> bool:
     """秒批: check every automatic approval rule of the item on a new online application.
 
@@ -1537,6 +1546,14 @@ def case_auto_decide(*, case: Case, now: dt.datetime | None = None) -> bool:
         return False
     if case.status != CaseStatus.RECEIVED:
         return False
+    # A transaction only for the items that may be approved automatically: on SQLite every
+    # transaction here waits for the one writer's lock, even one that writes nothing.
+    with transaction.atomic():
+        return _auto_decide(case, item=item, now=now)
+
+
+def _auto_decide(case: Case, *, item: ServiceItem, now: dt.datetime) -> bool:
+    """The rules checked and recorded; the case concluded when all hold."""
     if case.person_requested:
         _note(
             case,

@@ -4,13 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from govhall.api import api, register_routers
-from govhall.views import healthz, healthz_write
+from govhall.views import healthz, healthz_read, healthz_write
 
 register_routers()
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/write", healthz_write, name="healthz_write"),
+    path("healthz/read", healthz_read, name="healthz_read"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),

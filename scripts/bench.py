@@ -5,8 +5,11 @@ with wrk for a bounded time. The floor is a bare JSON view (`/healthz`) measured
 the others; each page's requests per second are reported as a ratio to the mean floor. The run
 is made twice: as visitors meet the pages (public cache on), then with every answer rendered
 afresh (`_uncached`, recorded without a target). Then the hall's writes, ticket issue and a
-counter's call-next, are compared with a bare insert (`/healthz/write`), see bench_hall.py.
-Output ends with one line per measurement:
+counter's call-next, are compared with a bare insert (`/healthz/write`), see bench_hall.py; and
+the cases' submission with a bare insert and their reads with a bare read (`/healthz/read`), each
+also against `/healthz` (the `_vs_healthz` lines, without a target), see bench_cases.py.
+`bench.py cases` (or `pages`, `writes`) measures only the parts named. Output ends with one line
+per measurement:
     bench NAME rps=R floor=F ratio=R/F target=T
 """
 
@@ -18,6 +21,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -168,59 +172,88 @@ def measure_writes() -> tuple[float, list[tuple[str, float]]]:
     return sum(floors) / len(floors), [("ticket_issue", issue), ("call_next", calls)]
 
 
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def runs(label: str, values: list[float]) -> None:
+    print(f"floor {label} runs: {', '.join(f'{value:.0f}' for value in values)} rps")
+
+
 def measure_cases() -> list[tuple[str, float, float, str]]:
-    """Online submission with two uploads, and the case reads, each against `/healthz` measured
-    the same way (threads for the submissions, wrk for the reads), before and after."""
+    """Online submission with two uploads, and the case reads, each against the like-for-like
+    floor (the bare insert for the submissions, the bare read for the reads) and against
+    `/healthz`, all measured the same way as their target (threads for the submissions, wrk for
+    the reads), before and after it."""
     session = bench_cases.prepare()
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = start_server(port, {})
+    server = start_server(port, {"GOVHALL_BENCH_ENDPOINTS": "1"})
     seconds = DURATION_SECONDS
     own = base + f"/api/v1/cases/{session.number}"
     public = base + f"/api/v1/cases/query?number={session.number}&id_tail=002X"
     try:
         wait_until_up(base)
+        bare_read = base + f"/healthz/read?id={bench_cases.heartbeat(HOST, port)}"
         for _ in range(20):
             fetch(public)
+            fetch(bare_read)
+        insert_floors = [bench_cases.write_floor_per_second(HOST, port, seconds)]
         thread_floors = [bench_cases.floor_per_second(HOST, port, seconds)]
         submissions = bench_cases.submissions_per_second(HOST, port, session, seconds)
         thread_floors.append(bench_cases.floor_per_second(HOST, port, seconds))
+        insert_floors.append(bench_cases.write_floor_per_second(HOST, port, seconds))
+        read_floors = [requests_per_second(bare_read)]
         floors = [requests_per_second(base + "/healthz")]
         own_reads = requests_per_second(own, {"Cookie": session.cookie})
         public_reads = requests_per_second(public)
         floors.append(requests_per_second(base + "/healthz"))
+        read_floors.append(requests_per_second(bare_read))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"floor /healthz (threads) runs: {', '.join(f'{v:.0f}' for v in thread_floors)} rps")
-    print(f"floor /healthz runs: {', '.join(f'{value:.0f}' for value in floors)} rps")
-    thread_floor = sum(thread_floors) / len(thread_floors)
-    floor = sum(floors) / len(floors)
+    runs("/healthz/write (threads)", insert_floors)
+    runs("/healthz (threads)", thread_floors)
+    runs("/healthz/read", read_floors)
+    runs("/healthz", floors)
+    # A submission is three requests (the case, two uploads); each floor request is one.
     return [
-        ("case_submit", submissions, thread_floor, "0.3"),
-        ("case_read", own_reads, floor, "0.5"),
-        ("case_query", public_reads, floor, "0.5"),
+        ("case_submit", submissions, mean(insert_floors), "0.3"),
+        ("case_submit_vs_healthz", submissions, mean(thread_floors), "-"),
+        ("case_read", own_reads, mean(read_floors), "0.5"),
+        ("case_read_vs_healthz", own_reads, mean(floors), "-"),
+        ("case_query", public_reads, mean(read_floors), "0.5"),
+        ("case_query_vs_healthz", public_reads, mean(floors), "-"),
     ]
 
 
-def main() -> None:
+PARTS = ("pages", "writes", "cases")
+
+
+def main(parts: list[str]) -> None:
+    """Measure the named parts (all when none is named) and print their lines at the end."""
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise SystemExit(f"no such part {', '.join(unknown)}: choose among {', '.join(PARTS)}")
+    chosen = parts or list(PARTS)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: run `make install` (as root) or apt-get install wrk")
-    # As citizens meet them: public pages and catalog reads come from the cache.
-    floor, cached = measure({}, with_hall=True)
-    # Every answer rendered afresh: what a cache miss costs (recorded, no target).
-    floor_uncached, uncached = measure({"GOVHALL_PUBLIC_CACHE_SECONDS": "0"}, with_hall=False)
-    write_floor, writes = measure_writes()
-    cases = measure_cases()
-    for target, rps in cached:
-        report(target.name, rps, floor, target.ratio_target)
-    for target, rps in uncached:
-        report(target.name + "_uncached", rps, floor_uncached, "-")
-    for name, rps in writes:
-        report(name, rps, write_floor, "0.5")
-    for name, rps, case_floor, ratio_target in cases:
-        report(name, rps, case_floor, ratio_target)
+    lines: list[tuple[str, float, float, str]] = []
+    if "pages" in chosen:
+        # As citizens meet them: public pages and catalog reads come from the cache.
+        floor, cached = measure({}, with_hall=True)
+        # Every answer rendered afresh: what a cache miss costs (recorded, no target).
+        floor_uncached, uncached = measure({"GOVHALL_PUBLIC_CACHE_SECONDS": "0"}, with_hall=False)
+        lines += [(target.name, rps, floor, target.ratio_target) for target, rps in cached]
+        lines += [(target.name + "_uncached", rps, floor_uncached, "-") for target, rps in uncached]
+    if "writes" in chosen:
+        write_floor, writes = measure_writes()
+        lines += [(name, rps, write_floor, "0.5") for name, rps in writes]
+    if "cases" in chosen:
+        lines += measure_cases()
+    for name, rps, floor_rps, ratio_target in lines:
+        report(name, rps, floor_rps, ratio_target)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

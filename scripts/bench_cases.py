@@ -1,11 +1,13 @@
-"""Cases under load: online submission with two uploads, and case reads, against `/healthz`.
+"""Cases under load: online submission with two uploads, and case reads, against their floors.
 
 A submission is three requests on one keep-alive connection (`POST /api/v1/cases` with a fresh
 Idempotency-Key, then two `POST /api/v1/cases/{number}/materials`, a PDF and a PNG) and counts
-once. The submissions are driven by WRITERS threads, and the floor they are compared with is
-`GET /healthz` driven by the same threads, so the ratio compares like with like. The reads (the
-applicant's `GET /api/v1/cases/{number}` and the public query by number and ID tail) are loaded
-with wrk by bench.py and compared with wrk's `/healthz`.
+once. The submissions are driven by WRITERS threads and compared with floors driven by the same
+threads: the bare insert `POST /healthz/write` (one write request, as the hall's writes are
+compared) and `GET /healthz`, which touches no database. The reads (the applicant's
+`GET /api/v1/cases/{number}` and the public query by number and ID tail) are loaded with wrk by
+bench.py and compared with wrk's `GET /healthz/read` (one row read by primary key through the
+ORM) and `GET /healthz`.
 
 The demo citizen's session is made in this process before gunicorn starts and sent as a cookie,
 with a CSRF token in cookie and header as a browser would.
@@ -153,6 +155,26 @@ def floor_per_second(host: str, port: int, seconds: float) -> float:
         return "" if status == 200 else f"/healthz answered {status}: {answer[:200]!r}"
 
     return _drive(host, port, seconds, step)
+
+
+def write_floor_per_second(host: str, port: int, seconds: float) -> float:
+    """`POST /healthz/write` (one bare insert) by the same threads that submit."""
+
+    def step(connection: http.client.HTTPConnection) -> str:
+        status, answer = _request(connection, "POST", "/healthz/write", b"", {})
+        return "" if status == 201 else f"/healthz/write answered {status}: {answer[:200]!r}"
+
+    return _drive(host, port, seconds, step)
+
+
+def heartbeat(host: str, port: int) -> int:
+    """A heartbeat row for the read floor `/healthz/read?id=` to read."""
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    status, answer = _request(connection, "POST", "/healthz/write", b"", {})
+    if status != 201:
+        raise SystemExit(f"/healthz/write answered {status}: {answer[:200]!r}")
+    beat: int = json.loads(answer)["id"]
+    return beat
 
 
 def submissions_per_second(host: str, port: int, session: CitizenSession, seconds: float) -> float:
