@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "hall",
     "cases",
     "supervision",
+    "feedback",
     "portal",
 ]
 

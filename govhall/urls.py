@@ -18,6 +18,7 @@ urlpatterns = [
     path("hall/", include("hall.urls")),
     path("cases/", include("cases.urls")),
     path("supervision/", include("supervision.urls")),
+    path("feedback/", include("feedback.urls")),
     path("audit/", include("audit.urls")),
     path("", include("portal.urls")),
 ]

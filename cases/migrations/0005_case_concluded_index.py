@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="case",
-            index=models.Index(fields=["center", "concluded_at"], name="case_concluded_idx"),
+            index=models.Index(fields=["concluded_at"], name="case_concluded_idx"),
         ),
     ]
