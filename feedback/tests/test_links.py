@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
+from django.conf import settings
 from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
@@ -13,6 +14,13 @@ from cases.tests.conftest import World, submit
 from feedback.models import Rating, RatingChannel
 from feedback.services import rating_links_send_due
 from hall.models import OutboxMessage
+
+
+def visitor() -> Client:
+    """Someone holding the texted link, not logged in, reading English pages."""
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def texted_path(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> str:
@@ -42,7 +50,7 @@ def test_the_link_rates_without_logging_in_and_only_once(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     path = texted_path(django_capture_on_commit_callbacks)
-    anonymous = Client()
+    anonymous = visitor()
     assert "Send the rating" in anonymous.get(path).content.decode()
     answer = anonymous.post(path, {"level": 5})
     assert answer.status_code == 200
@@ -63,7 +71,7 @@ def test_an_expired_link_is_refused(
 ) -> None:
     path = texted_path(django_capture_on_commit_callbacks)
     frozen.shift(dt.timedelta(days=7, seconds=1))
-    answer = Client().post(path, {"level": 1})
+    answer = visitor().post(path, {"level": 1})
     assert answer.status_code == 409
     assert "expired" in answer.content.decode()
     assert not Rating.objects.exists()
