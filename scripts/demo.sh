@@ -24,6 +24,11 @@ govhall demo is running: http://127.0.0.1:${port}/
   workstation     http://127.0.0.1:${port}/hall/workstation/   (demo-clerk, counter 17)
   manager board   http://127.0.0.1:${port}/hall/manager/       (demo-hall-manager)
   SMS outbox      http://127.0.0.1:${port}/hall/sms-outbox/    (verification codes in the demo)
+  my cases        http://127.0.0.1:${port}/cases/mine/          (demo-citizen; messages at /accounts/messages/)
+  case work list  http://127.0.0.1:${port}/cases/work/          (demo-reviewer, demo-department-head)
+  supervision     http://127.0.0.1:${port}/supervision/         (demo-supervisor)
+  audit log       http://127.0.0.1:${port}/audit/               (demo-supervisor; govhall audit_verify)
+  rectifications  http://127.0.0.1:${port}/feedback/rectifications/ (demo-department-head)
   admin           http://127.0.0.1:${port}/admin/
   API (OpenAPI)   http://127.0.0.1:${port}/api/v1/docs
 Demo log-ins (password: $($govhall seed_demo --print-password)):
