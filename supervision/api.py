@@ -114,7 +114,7 @@ class ViolationOut(Schema):
     rule: Rule
     rule_label: str
     severity: int
-    case: str
+    case: str = Field(description="The case number, or the subject of a violation without a case")
     stage: str
     department: str
     counter: int | None = Field(description="The counter's number, where known")
@@ -159,7 +159,7 @@ def violations(request: HttpRequest, filters: Query[ViolationsQuery]) -> Violati
                 rule=Rule(violation.rule),
                 rule_label=str(Rule(violation.rule).label),
                 severity=violation.severity,
-                case=violation.case.number,
+                case=violation.about,
                 stage=violation.stage.name if violation.stage else "",
                 department=violation.department.short_name,
                 counter=violation.counter.number if violation.counter else None,

@@ -92,6 +92,8 @@ class Rule(models.TextChoices):
     SUSPENSION_WITHOUT_REASON = "suspension_no_reason", _("Suspension without reason")
     SUSPENSION_TOO_LONG = "suspension_too_long", _("Suspension past its expected length")
     OUTSIDE_ACTOR = "outside_actor", _("Action by a person outside the case's department")
+    RECTIFICATION_LATE = "rectification_late", _("Rectification of a bad rating late")
+    WORK_ORDER_LATE = "work_order_late", _("Work order past its deadline")
 
 
 class Severity(models.IntegerChoices):
@@ -115,8 +117,16 @@ class Violation(models.Model):
     rule = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="+"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
+    # What a violation without a case is about, as a readable reference that its rule makes
+    # (a rectification's or a work order's number); one violation per rule per subject.
+    subject = models.CharField(_("subject"), max_length=40, blank=True)
     stage = models.ForeignKey(
         CaseStage,
         verbose_name=_("stage"),
@@ -165,11 +175,16 @@ class Violation(models.Model):
         verbose_name_plural = _("violations")
         ordering = ["-detected_at", "-pk"]
         constraints = [
-            # One violation per rule per case, or per rule per stage: detection is idempotent.
+            # One violation per rule per case, per stage or per subject: detection is idempotent.
             models.UniqueConstraint(
                 fields=["rule", "case"],
-                condition=Q(stage__isnull=True),
+                condition=Q(stage__isnull=True, case__isnull=False),
                 name="violation_unique_case_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "subject"],
+                condition=Q(case__isnull=True),
+                name="violation_unique_subject_rule",
             ),
             models.UniqueConstraint(
                 fields=["rule", "stage"],
@@ -183,7 +198,12 @@ class Violation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.rule}"
+        return f"{self.about} {self.rule}"
+
+    @property
+    def about(self) -> str:
+        """The case number, or the subject of a violation without a case."""
+        return self.case.number if self.case is not None else self.subject
 
 
 class NoticeState(models.TextChoices):

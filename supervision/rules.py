@@ -38,11 +38,12 @@ class Finding:
     rule: Rule
     severity: Severity
     center_id: int
-    case_id: int
+    case_id: int | None
     department_id: int
     detail: str
     stage_id: int | None = None
     person_id: int | None = None
+    subject: str = ""  # for a finding without a case: what it is about (see Violation.subject)
 
 
 StateRule = Callable[[Center, dt.date, Calendar], list[Finding]]
@@ -302,12 +303,12 @@ def outside_actors(events: Sequence[CaseEvent]) -> list[Finding]:
     return findings
 
 
-STATE_RULES: tuple[StateRule, ...] = (
+STATE_RULES: list[StateRule] = [
     overdue_cases,
     overdue_stages,
     acceptance_late,
     suspensions_too_long,
-)
+]
 EVENT_RULES: tuple[EventRule, ...] = (
     second_corrections,
     refusals_without_reason,
@@ -316,3 +317,10 @@ EVENT_RULES: tuple[EventRule, ...] = (
     suspensions_without_reason,
     outside_actors,
 )
+
+
+def register_state_rule(rule: StateRule) -> None:
+    """The hook for an app above supervision to add a state rule of its own (feedback's late
+    rectifications, late work orders): called once from that app's `AppConfig.ready`."""
+    if rule not in STATE_RULES:
+        STATE_RULES.append(rule)

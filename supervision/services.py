@@ -312,8 +312,10 @@ def lights_sweep(*, now: dt.datetime | None = None) -> int:
 # --- violations -------------------------------------------------------------------------------
 
 
-def _key(case_id: int, stage_id: int | None, rule: str) -> tuple[int, int | None, str]:
-    return (case_id, stage_id, rule)
+def _key(
+    case_id: int | None, stage_id: int | None, subject: str, rule: str
+) -> tuple[int | None, int | None, str, str]:
+    return (case_id, stage_id, "" if case_id is not None else subject, rule)
 
 
 @transaction.atomic
@@ -322,11 +324,12 @@ def violations_record(*, findings: Sequence[Finding], now: dt.datetime) -> list[
     if not findings:
         return []
     existing = {
-        _key(case, stage, rule)
-        for case, stage, rule in Violation.objects.filter(
-            case_id__in={finding.case_id for finding in findings},
+        _key(case, stage, subject, rule)
+        for case, stage, subject, rule in Violation.objects.filter(
+            Q(case_id__in={finding.case_id for finding in findings if finding.case_id})
+            | Q(subject__in={finding.subject for finding in findings if not finding.case_id}),
             rule__in={finding.rule for finding in findings},
-        ).values_list("case_id", "stage_id", "rule")
+        ).values_list("case_id", "stage_id", "subject", "rule")
     }
     persons = {finding.person_id for finding in findings if finding.person_id is not None}
     counters = dict(
@@ -336,7 +339,7 @@ def violations_record(*, findings: Sequence[Finding], now: dt.datetime) -> list[
     )
     created: list[Violation] = []
     for finding in findings:
-        key = _key(finding.case_id, finding.stage_id, finding.rule)
+        key = _key(finding.case_id, finding.stage_id, finding.subject, finding.rule)
         if key in existing:
             continue
         existing.add(key)
@@ -345,6 +348,7 @@ def violations_record(*, findings: Sequence[Finding], now: dt.datetime) -> list[
             rule=finding.rule,
             severity=finding.severity,
             case_id=finding.case_id,
+            subject="" if finding.case_id else finding.subject[:40],
             stage_id=finding.stage_id,
             department_id=finding.department_id,
             person_id=finding.person_id,
@@ -362,7 +366,12 @@ def violations_record(*, findings: Sequence[Finding], now: dt.datetime) -> list[
             target_type="supervision.violation",
             target_id=str(violation.pk),
             center_id=violation.center_id,
-            data={"rule": violation.rule, "case": violation.case_id, "stage": violation.stage_id},
+            data={
+                "rule": violation.rule,
+                "case": violation.case_id,
+                "stage": violation.stage_id,
+                "subject": violation.subject,
+            },
         )
         created.append(violation)
     return created
@@ -464,7 +473,7 @@ def violation_explain(
     for supervisor in supervisors_of(violation.center_id):
         _alert(
             user=supervisor,
-            subject=_("Violation explained: case %(number)s") % {"number": violation.case.number},
+            subject=_("Violation explained: %(about)s") % {"about": violation.about},
             body=explanation[:500],
             link=link,
             kind="violation.explained",

@@ -201,7 +201,7 @@ def violation_list(request: HttpRequest) -> HttpResponse:
                     timezone.localtime(v.detected_at).replace(tzinfo=None),
                     v.get_rule_display(),
                     v.get_severity_display(),
-                    v.case.number,
+                    v.about,
                     v.stage.name if v.stage else "",
                     v.department.name,
                     _handler_name(v.person),
@@ -371,7 +371,9 @@ def notice_new(request: HttpRequest) -> HttpResponse:
         if violation_id is not None
         else None
     )
-    number = data.get("case", "").strip() or (violation.case.number if violation else "")
+    number = data.get("case", "").strip() or (
+        violation.case.number if violation and violation.case else ""
+    )
     case = (
         Case.objects.filter(center=scope.center, number=number)
         .select_related("item__department")

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEntry
 from cases.tests.conftest import accept, submit
-from supervision.models import Rule, Violation, ViolationState
+from supervision import rules
+from supervision.models import Rule, Severity, Violation, ViolationState
 from supervision.selectors import supervision_scope
 from supervision.services import (
     SupervisionConflictError,
@@ -90,3 +91,35 @@ def test_only_the_head_of_its_department_explains_and_only_a_supervisor_decides(
         )
     assert supervision_scope(people.world.clerk) is None
     assert supervision_scope(people.reviewer) is None
+
+
+def test_a_registered_rule_records_a_violation_without_a_case_once(people: People) -> None:
+    """An app above supervision adds its own rule; what it finds about a subject other than a
+    case (here a work order's number) is recorded once however often the sweep runs."""
+    world = people.world
+
+    def late_work_order(center, today, calendar):  # type: ignore[no-untyped-def]
+        return [
+            rules.Finding(
+                rule=Rule.WORK_ORDER_LATE,
+                severity=Severity.SERIOUS,
+                center_id=center.pk,
+                case_id=None,
+                department_id=people.market.pk,
+                detail="Reply due yesterday.",
+                subject="GD20261126-0001",
+            )
+        ]
+
+    rules.register_state_rule(late_work_order)
+    rules.register_state_rule(late_work_order)
+    try:
+        assert rules.STATE_RULES.count(late_work_order) == 1
+        violations_detect()
+        violations_detect()
+    finally:
+        rules.STATE_RULES.remove(late_work_order)
+    violation = Violation.objects.get(rule=Rule.WORK_ORDER_LATE, center=world.center)
+    assert violation.case is None
+    assert violation.about == "GD20261126-0001"
+    assert str(violation) == "GD20261126-0001 work_order_late"
