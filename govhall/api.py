@@ -92,6 +92,7 @@ def register_routers() -> None:
     from hall.api_booking import router as booking_router
     from supervision.api import router as supervision_router
     from workdays.api import router as workdays_router
+    from workorders.api import router as workorders_router
 
     api.add_router("/", catalog_router)
     api.add_router("/workdays", workdays_router)
@@ -100,3 +101,4 @@ def register_routers() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", supervision_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", workorders_router)

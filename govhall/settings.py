@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cases",
     "supervision",
     "feedback",
+    "workorders",
     "portal",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("supervision/", include("supervision.urls")),
     path("feedback/", include("feedback.urls")),
+    path("workorders/", include("workorders.urls")),
     path("audit/", include("audit.urls")),
     path("", include("portal.urls")),
 ]

@@ -6,6 +6,7 @@ port="${1:-8000}"
 govhall=.venv/bin/govhall
 $govhall migrate --no-input -v 0
 $govhall seed_demo
+$govhall seed_demo_work_orders
 $govhall runserver "127.0.0.1:${port}" --noreload &
 web=$!
 $govhall run_huey &
@@ -29,6 +30,7 @@ govhall demo is running: http://127.0.0.1:${port}/
   supervision     http://127.0.0.1:${port}/supervision/         (demo-supervisor)
   audit log       http://127.0.0.1:${port}/audit/               (demo-supervisor; govhall audit_verify)
   rectifications  http://127.0.0.1:${port}/feedback/rectifications/ (demo-department-head)
+  work orders     http://127.0.0.1:${port}/workorders/          (demo-hall-manager, demo-department-head; public form /workorders/c/demo/new/)
   admin           http://127.0.0.1:${port}/admin/
   API (OpenAPI)   http://127.0.0.1:${port}/api/v1/docs
 Demo log-ins (password: $($govhall seed_demo --print-password)):
