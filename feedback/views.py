@@ -1,5 +1,5 @@
-"""Pages of feedback: the applicant rates a case, the SMS link page, and the department's
-rectification worklist."""
+"""Pages of feedback: the applicant rates a case, the SMS link pages, the public comment form,
+the department's rectification worklist, and appeals against bad ratings."""
 
 from __future__ import annotations
 
@@ -9,26 +9,46 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from cases.models import CONCLUDED
+from catalog.models import ServiceItem
+from catalog.search import center_get
 from feedback import services
-from feedback.models import FixView, Level, RatingChannel, RectificationState
+from feedback.models import (
+    AppealReason,
+    AppealState,
+    CallBackOutcome,
+    FixView,
+    Level,
+    RatingChannel,
+    Rectification,
+    RectificationState,
+)
 from feedback.selectors import (
+    AppealScope,
     RectificationScope,
+    appeal_get_for,
+    appeal_scope,
+    appeals_for,
     case_ratings,
     own_concluded_case,
+    rectification_contact,
     rectification_get_for,
     rectification_scope,
+    rectifications_appealable,
     rectifications_for,
 )
 from govhall.errors import ConflictError
 from govhall.identifiers import mask_mobile, mask_name
+from govhall.throttle import attempt_count
 
 INDICATOR_LABELS = {
     "efficiency": gettext_lazy("Efficiency"),
@@ -182,8 +202,59 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "feedback/rectifications.html",
-        {"rows": rows[:200], "states": RectificationState.choices, "state": state},
+        {
+            "rows": [(row, services.rectification_reference(row)) for row in rows[:200]],
+            "states": RectificationState.choices,
+            "state": state,
+        },
     )
+
+
+def _rated(rectification: Rectification) -> dict[str, Any]:
+    """What the rectification's and the appeal's pages show of the rating, personal data masked."""
+    contact = rectification_contact(rectification)
+    rating, pad_rating = rectification.rating, rectification.pad_rating
+    shown: dict[str, Any] = {
+        "reference": services.rectification_reference(rectification),
+        "rater": mask_name(contact.name) if contact.name else "",
+        "mobile": mask_mobile(contact.mobile) if contact.mobile else "",
+        "real_name": rectification.real_name,
+    }
+    if pad_rating is not None:
+        ticket = pad_rating.ticket
+        shown.update(
+            level=pad_rating.get_level_display(),
+            channel=_("Counter pad"),
+            rated_at=pad_rating.created_at,
+            item=ticket.item.name if ticket.item else "",
+            counter=pad_rating.counter.number,
+            staff=pad_rating.staff.full_name or pad_rating.staff.get_username(),
+            indicators=[
+                (_("Efficiency"), pad_rating.get_efficiency_display()),
+                (_("Service level"), pad_rating.get_service_level_display()),
+                (_("Attitude"), pad_rating.get_attitude_display()),
+            ]
+            if pad_rating.efficiency or pad_rating.service_level or pad_rating.attitude
+            else [],
+            comment="",
+        )
+    else:
+        assert rating is not None
+        item = rating.case.item if rating.case else ServiceItem.objects.get(pk=rating.item_id)
+        shown.update(
+            level=rating.get_level_display(),
+            channel=rating.get_channel_display(),
+            rated_at=rating.rated_at,
+            item=item.name,
+            case=rating.case,
+            comment=rating.comment,
+            indicators=[
+                (label, Level(getattr(rating, name)).label)
+                for name, label in INDICATOR_LABELS.items()
+                if getattr(rating, name) is not None
+            ],
+        )
+    return shown
 
 
 @login_required
@@ -191,23 +262,25 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
 def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user, scope = _scope(request)
     rectification = rectification_get_for(scope, pk)
-    rating = rectification.rating
     context: dict[str, Any] = {
         "rectification": rectification,
-        "rating": rating,
-        "case": rating.case,
-        "applicant": mask_name(rating.case.applicant_name),
-        "mobile": mask_mobile(rating.case.mobile) if rating.case.mobile else "",
+        "rated": _rated(rectification),
+        "fix_views": FixView.choices,
         "errors": {},
     }
     if request.method == "GET":
         return render(request, "feedback/rectification.html", context)
     action = request.POST.get("action", "")
-    if action == "call_back":
+    view = _int(request.POST.get("view")) or 0
+    if action in ("call_back", "no_contact"):
+        outcome = CallBackOutcome.REACHED if action == "call_back" else CallBackOutcome.NO_CONTACT
 
         def run() -> object:
             return services.rectification_call_back(
-                rectification=rectification, staff=user, note=request.POST.get("note", "")
+                rectification=rectification,
+                staff=user,
+                note=request.POST.get("note", ""),
+                outcome=outcome,
             )
 
         done = _("The call back is recorded.")
@@ -219,6 +292,20 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
         done = _("The fix is recorded; the rater is asked for a view.")
+    elif action == "view":
+
+        def run() -> object:
+            return services.rectification_view_record(
+                rectification=rectification, staff=user, view=view
+            )
+
+        done = _("The rater's view is recorded; the rectification is closed.")
+    elif action == "close":
+
+        def run() -> object:
+            return services.rectification_close(rectification=rectification, staff=user)
+
+        done = _("The rectification is closed.")
     else:
         raise PermissionDenied(_("Unknown action."))
     return _act(
@@ -228,4 +315,197 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         template="feedback/rectification.html",
         context=context,
         back=redirect("feedback:rectification", pk=rectification.pk),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def view_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The page of the texted link: the rater of a pad or comment rating judges the fix, once."""
+    context: dict[str, Any] = {"fix_views": FixView.choices, "errors": {}}
+    try:
+        rectification = services.view_link_rectification(token=token)
+    except ConflictError as exc:
+        context["conflict"] = exc.message
+        return render(request, "feedback/view_link.html", context, status=409)
+    context["rectification"] = rectification
+    context["reference"] = services.rectification_reference(rectification)
+    if request.method == "GET":
+        return render(request, "feedback/view_link.html", context)
+    try:
+        services.rectification_view_give_by_link(
+            token=token, view=_int(request.POST.get("view")) or 0
+        )
+    except ValidationError as exc:
+        context["errors"] = _errors(exc)
+        return render(request, "feedback/view_link.html", context, status=422)
+    except ConflictError as exc:
+        context["conflict"] = exc.message
+        return render(request, "feedback/view_link.html", context, status=409)
+    context["done"] = True
+    return render(request, "feedback/view_link.html", context)
+
+
+# The public comment form ----------------------------------------------------------------------
+
+COMMENT_LIMIT = 10
+COMMENT_WINDOW_SECONDS = 3600
+
+
+@require_http_methods(["GET", "POST"])
+def comment(request: HttpRequest, center: str) -> HttpResponse:
+    """The public comment form (评价): anyone rates an item and its department, optionally a case
+    by its number and the applicant's ID's last four characters, optionally by name."""
+    the_center = center_get(center)
+    items = (
+        ServiceItem.objects.filter(center=the_center, status=ServiceItem.Status.PUBLISHED)
+        .select_related("department")
+        .order_by("department__name", "name")
+    )
+    chosen = request.POST.get("item") or request.GET.get("item", "")
+    context: dict[str, Any] = {
+        **_form_context(),
+        "center": the_center,
+        "items": items,
+        "chosen": chosen,
+        "posted": request.POST,
+    }
+    if request.method == "GET":
+        return render(request, "feedback/comment.html", context)
+    address = request.META.get("REMOTE_ADDR", "")
+    if attempt_count(f"feedback-comment:{address}", COMMENT_WINDOW_SECONDS) > COMMENT_LIMIT:
+        context["conflict"] = _("Too many ratings from this address: try again in an hour.")
+        return render(request, "feedback/comment.html", context, status=429)
+    item = items.filter(implementation_code=chosen).first()
+    try:
+        services.rating_comment_give(
+            comment=services.CommentInput(
+                item_id=item.pk if item is not None else None,
+                case_number=request.POST.get("case_number", ""),
+                id_tail=request.POST.get("id_tail", ""),
+                name=request.POST.get("name", ""),
+                mobile=request.POST.get("mobile", ""),
+            ),
+            given=_given(request),
+            address=address,
+        )
+    except ValidationError as exc:
+        context["errors"] = _errors(exc)
+        return render(request, "feedback/comment.html", context, status=422)
+    except ConflictError as exc:
+        context["conflict"] = exc.message
+        return render(request, "feedback/comment.html", context, status=409)
+    context["done"] = True
+    return render(request, "feedback/comment.html", context)
+
+
+# Appeals --------------------------------------------------------------------------------------
+
+
+def _appeal_scope(request: HttpRequest) -> tuple[User, AppealScope]:
+    user = request.user
+    scope = appeal_scope(user)
+    if scope is None or not isinstance(user, User):
+        raise PermissionDenied(_("Appeals are for the center's staff."))
+    return user, scope
+
+
+@login_required
+@require_GET
+def appeal_list(request: HttpRequest) -> HttpResponse:
+    """The clerk's and the head's bad ratings to appeal and their appeals; the supervisor's
+    appeals to decide."""
+    _user, scope = _appeal_scope(request)
+    state = request.GET.get("state", AppealState.PENDING if scope.decides else "")
+    appeals = appeals_for(scope)
+    if state in AppealState.values:
+        appeals = appeals.filter(state=state)
+    appealable = [] if scope.decides else list(rectifications_appealable(scope)[:100])
+    return render(
+        request,
+        "feedback/appeals.html",
+        {
+            "scope": scope,
+            "appeals": appeals[:200],
+            "appealable": [(row, services.rectification_reference(row)) for row in appealable],
+            "states": AppealState.choices,
+            "state": state,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_new(request: HttpRequest, rectification_pk: int) -> HttpResponse:
+    user, scope = _appeal_scope(request)
+    rectification = rectifications_appealable(scope).filter(pk=rectification_pk).first()
+    if rectification is None or scope.decides:
+        raise Http404(_("There is no such bad rating for you to appeal."))
+    context: dict[str, Any] = {
+        "rectification": rectification,
+        "rated": _rated(rectification),
+        "reasons": AppealReason.choices,
+        "posted": request.POST,
+        "errors": {},
+    }
+    if request.method == "GET":
+        return render(request, "feedback/appeal_new.html", context)
+    try:
+        appeal = services.rating_appeal_file(
+            rectification=rectification,
+            user=user,
+            reason=request.POST.get("reason", ""),
+            explanation=request.POST.get("explanation", ""),
+        )
+    except ValidationError as exc:
+        context["errors"] = _errors(exc)
+        return render(request, "feedback/appeal_new.html", context, status=422)
+    except ConflictError as exc:
+        context["conflict"] = exc.message
+        return render(request, "feedback/appeal_new.html", context, status=409)
+    messages.success(request, _("The appeal is filed; a supervisor will decide."))
+    return redirect("feedback:appeal", pk=appeal.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user, scope = _appeal_scope(request)
+    appeal = appeal_get_for(scope, pk)
+    rectification = Rectification.objects.select_related(
+        "rating__case__item", "pad_rating__ticket__item", "pad_rating__counter", "pad_rating__staff"
+    ).get(
+        Q(pad_rating_id=appeal.pad_rating_id)
+        if appeal.pad_rating_id is not None
+        else Q(rating_id=appeal.rating_id)
+    )
+    context: dict[str, Any] = {
+        "appeal": appeal,
+        "rated": _rated(rectification),
+        "decides": scope.decides,
+        "errors": {},
+    }
+    if request.method == "GET":
+        return render(request, "feedback/appeal.html", context)
+    if not scope.decides:
+        raise PermissionDenied(_("Appeals are decided by the center's supervisors."))
+    decision = request.POST.get("decision", "")
+    if decision not in ("upheld", "rejected"):
+        context["errors"] = {"decision": [_("Uphold or reject the appeal.")]}
+        return render(request, "feedback/appeal.html", context, status=422)
+
+    def run() -> object:
+        return services.rating_appeal_decide(
+            appeal=appeal,
+            supervisor=user,
+            upheld=decision == "upheld",
+            note=request.POST.get("note", ""),
+        )
+
+    return _act(
+        request,
+        run,
+        done=_("The decision is recorded."),
+        template="feedback/appeal.html",
+        context=context,
+        back=redirect(reverse("feedback:appeals")),
     )

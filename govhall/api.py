@@ -88,6 +88,7 @@ def register_routers() -> None:
     from accounts.api import router as accounts_router
     from cases.api import router as cases_router
     from catalog.api import router as catalog_router
+    from feedback.api import router as feedback_router
     from hall.api import router as hall_router
     from hall.api_booking import router as booking_router
     from supervision.api import router as supervision_router
@@ -102,3 +103,4 @@ def register_routers() -> None:
     api.add_router("/", supervision_router)
     api.add_router("/", accounts_router)
     api.add_router("/", workorders_router)
+    api.add_router("/", feedback_router)

@@ -207,7 +207,13 @@ GOVHALL_PROMISE_RATIO = 0.6
 GOVHALL_KIOSK_IDLE_SECONDS = env_int("GOVHALL_KIOSK_IDLE_SECONDS", 90)
 GOVHALL_ITEMS_PER_PAGE = 20
 # Public pages and catalog reads served from the cache until the catalog changes.
-GOVHALL_PUBLIC_CACHE_PREFIXES = ["/c/", "/api/v1/items", "/api/v1/departments"]
+GOVHALL_PUBLIC_CACHE_PREFIXES = [
+    "/c/",
+    "/api/v1/items",
+    "/api/v1/departments",
+    "/feedback/figures/",
+    "/api/v1/feedback/figures",
+]
 GOVHALL_PUBLIC_CACHE_SECONDS = env_int("GOVHALL_PUBLIC_CACHE_SECONDS", 600)
 # `make bench` turns on the write floor (/healthz/write); a deployment never needs it.
 GOVHALL_BENCH_ENDPOINTS = env_bool("GOVHALL_BENCH_ENDPOINTS", False)

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern] = [
     path("pad/<int:counter_id>/", views_screens.pad, name="pad"),
     path("pad/<int:counter_id>/state/", views_screens.pad_state, name="pad_state"),
     path("pad/<int:counter_id>/rate/", views_screens.pad_rate_view, name="pad_rate"),
+    path(
+        "pad/<int:counter_id>/indicators/",
+        views_screens.pad_indicators_view,
+        name="pad_indicators",
+    ),
     path("manager/", views_screens.manager, name="manager"),
     path("manager/board/", views_screens.manager_board_part, name="manager_board"),
 ]

@@ -34,7 +34,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from ninja import Schema
@@ -54,7 +54,12 @@ from hall.models import (
     TicketEvent,
 )
 from hall.selectors import CategoryLoad, category_loads, display_snapshot, served_today_average_wait
-from hall.services.tickets import HallConflictError, pad_rate, policy_for
+from hall.services.tickets import (
+    HallConflictError,
+    pad_rate,
+    pad_rating_indicators_add,
+    policy_for,
+)
 from hall.voice import VoiceError, announcement_text, event_announcement, voice_render
 
 DISPLAY_CACHE_SECONDS = 1
@@ -63,6 +68,12 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 # A pad asks for a rating only shortly after the service: later the person has gone.
 PAD_PROMPT_MINUTES = 5
 PHOTO_PLACEHOLDER = "hall/screens/photo-placeholder.svg"
+# The on-site indicators the pad asks after the level, in the order of PAD_INDICATORS.
+PAD_INDICATOR_LABELS = {
+    "efficiency": gettext_lazy("Efficiency"),
+    "service_level": gettext_lazy("Service level"),
+    "attitude": gettext_lazy("Attitude"),
+}
 
 
 # The hall display ---------------------------------------------------------------------------
@@ -324,8 +335,10 @@ def pad(request: HttpRequest, counter_id: int) -> HttpResponse:
             "center": counter.center,
             "counter": counter,
             "levels": list(reversed(PadRating.Level.choices)),
+            "indicators": list(PAD_INDICATOR_LABELS.items()),
             "state_url": reverse("hall:pad_state", args=[counter.pk]),
             "rate_url": reverse("hall:pad_rate", args=[counter.pk]),
+            "indicators_url": reverse("hall:pad_indicators", args=[counter.pk]),
         },
     )
 
@@ -357,6 +370,32 @@ def pad_rate_view(request: HttpRequest, counter_id: int) -> JsonResponse:
     except HallConflictError as exc:
         return JsonResponse({"message": exc.message}, status=409)
     return JsonResponse({"message": _("Thank you for your rating!")}, status=201)
+
+
+def _level_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return 0  # not a level: the service refuses it with its message
+
+
+@require_POST
+def pad_indicators_view(request: HttpRequest, counter_id: int) -> JsonResponse:
+    """The optional indicators (efficiency, service level, attitude) asked after the level."""
+    counter = _counter_for(request, counter_id)
+    rating = PadRating.objects.filter(
+        ticket_id=_level_or_none(request.POST.get("ticket")) or 0, counter=counter
+    ).first()
+    if rating is None:
+        return JsonResponse(
+            {"message": _("This service was not rated at this counter.")}, status=404
+        )
+    indicators = {name: _level_or_none(request.POST.get(name)) for name in PAD_INDICATOR_LABELS}
+    try:
+        pad_rating_indicators_add(rating=rating, indicators=indicators)
+    except HallConflictError as exc:
+        return JsonResponse({"message": exc.message}, status=409)
+    return JsonResponse({"message": _("Thank you for your rating!")}, status=200)
 
 
 # The hall manager's board -------------------------------------------------------------------

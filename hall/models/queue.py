@@ -331,11 +331,23 @@ class PadRating(models.Model):
     counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="pad_ratings")
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    # The optional on-site indicators, asked after the level.
+    efficiency = models.PositiveSmallIntegerField(
+        _("efficiency"), choices=Level.choices, null=True, blank=True
+    )
+    service_level = models.PositiveSmallIntegerField(
+        _("service level"), choices=Level.choices, null=True, blank=True
+    )
+    attitude = models.PositiveSmallIntegerField(
+        _("attitude"), choices=Level.choices, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("rated"))
 
     class Meta:
         verbose_name = _("pad rating")
         verbose_name_plural = _("pad ratings")
+        # Satisfaction statistics read a period's pad ratings by their time.
+        indexes = [models.Index(fields=["created_at"], name="pad_rating_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.ticket} {self.level}"

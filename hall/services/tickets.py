@@ -27,6 +27,7 @@ from accounts.models import User
 from catalog.models import Center, Counter, QueueCategory, ServiceItem
 from govhall.errors import ConflictError
 from govhall.throttle import attempt_count
+from hall.hooks import pad_rated
 from hall.models import (
     CounterPause,
     CounterState,
@@ -36,6 +37,9 @@ from hall.models import (
     Ticket,
     TicketEvent,
 )
+
+# The pad asks the indicators right after the level; later answers are not the rater's.
+PAD_INDICATORS_MINUTES = 5
 
 
 class HallConflictError(ConflictError):
@@ -563,7 +567,11 @@ def counter_resume(*, counter: Counter, staff: User, now: dt.datetime | None = N
 
 @transaction.atomic
 def pad_rate(*, ticket: Ticket, level: int, now: dt.datetime | None = None) -> PadRating:
-    """Record the one rating of a finished service (一次一评) for its counter and staff member."""
+    """Record the one rating of a finished service (一次一评) for its counter and staff member.
+
+    The hooks of `hall.hooks.pad_rated` run in the same transaction (feedback opens the
+    rectification of a bad rating there).
+    """
     now = now or timezone.now()
     ticket.refresh_from_db()
     if level not in PadRating.Level.values:
@@ -574,12 +582,50 @@ def pad_rate(*, ticket: Ticket, level: int, now: dt.datetime | None = None) -> P
         raise HallConflictError(_("This service has been rated already. Thank you!"))
     try:
         with transaction.atomic():
-            return PadRating.objects.create(
+            rating = PadRating.objects.create(
                 ticket=ticket,
                 counter=ticket.counter,
                 staff=ticket.staff,
                 level=level,
                 created_at=now,
             )
+            for hook in pad_rated:
+                hook(rating)
+            return rating
     except IntegrityError as exc:
         raise HallConflictError(_("This service has been rated already. Thank you!")) from exc
+
+
+PAD_INDICATORS = ("efficiency", "service_level", "attitude")
+
+
+def pad_rating_indicators_add(
+    *, rating: PadRating, indicators: dict[str, int | None], now: dt.datetime | None = None
+) -> PadRating:
+    """The optional on-site indicators the pad asks after the level: given once, shortly after.
+
+    Blank ones stay blank; a rating whose indicators were given already is refused.
+    """
+    now = now or timezone.now()
+    if set(indicators) - set(PAD_INDICATORS):
+        raise HallConflictError(_("There is no such indicator."))
+    if any(
+        value is not None and value not in PadRating.Level.values for value in indicators.values()
+    ):
+        raise HallConflictError(_("Choose one of the five levels, or leave it blank."))
+    given = {name: value for name, value in indicators.items() if value is not None}
+    if not given:
+        return rating
+    # Only the person at the counter answers, so only within the pad's prompt time.
+    fresh = now - dt.timedelta(minutes=PAD_INDICATORS_MINUTES)
+    changed = PadRating.objects.filter(
+        pk=rating.pk,
+        created_at__gte=fresh,
+        efficiency__isnull=True,
+        service_level__isnull=True,
+        attitude__isnull=True,
+    ).update(**given)
+    if changed != 1:
+        raise HallConflictError(_("This service has been rated already. Thank you!"))
+    rating.refresh_from_db()
+    return rating

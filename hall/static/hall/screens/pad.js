@@ -1,5 +1,6 @@
 // The rating pad: waits (polling every two seconds) for a finished service of its counter,
-// shows the five levels, posts the chosen one with the page's CSRF token, thanks, and goes idle.
+// shows the five levels, posts the chosen one with the page's CSRF token, then offers the
+// optional indicators (sent or skipped), thanks, and goes idle.
 (function () {
   "use strict";
   var root = document.getElementById("pad");
@@ -11,9 +12,13 @@
   var stateUrl = root.getAttribute("data-state-url");
   var rateUrl = root.getAttribute("data-rate-url");
   var errorText = root.getAttribute("data-error-text");
-  var form = root.querySelector("form");
+  var ASPECTS_MS = 30000;
+  var indicatorsUrl = root.getAttribute("data-indicators-url");
+  var form = root.querySelector("form.pad-levels");
+  var aspects = root.querySelector("form.pad-aspects");
   var ticketInput = form.querySelector('input[name="ticket"]');
   var view = "idle";
+  var aspectsTimer = null;
 
   function showView(name) {
     view = name;
@@ -26,8 +31,17 @@
     return root.querySelector('[data-field="' + name + '"]');
   }
 
+  function thank(message) {
+    window.clearTimeout(aspectsTimer);
+    field("message").textContent = message;
+    showView("done");
+    window.setTimeout(function () {
+      showView("idle");
+    }, MESSAGE_MS);
+  }
+
   function poll() {
-    if (view === "done") {
+    if (view === "done" || view === "indicators") {
       window.setTimeout(poll, POLL_MS);
       return;
     }
@@ -36,7 +50,7 @@
         return response.ok ? response.json() : null;
       })
       .then(function (data) {
-        if (!data || view === "done") {
+        if (!data || view === "done" || view === "indicators") {
           return;
         }
         if (data.ticket) {
@@ -66,19 +80,49 @@
       credentials: "same-origin",
     })
       .then(function (response) {
+        return response.json().then(function (data) {
+          return { rated: response.status === 201, message: data.message };
+        });
+      })
+      .then(function (answer) {
+        if (!answer.rated) {
+          thank(answer.message);
+          return;
+        }
+        aspects.reset();
+        field("thanks").textContent = answer.message;
+        aspects.querySelector('input[name="ticket"]').value = ticketInput.value;
+        showView("indicators");
+        aspectsTimer = window.setTimeout(function () {
+          thank(answer.message);
+        }, ASPECTS_MS);
+        aspects.setAttribute("data-message", answer.message);
+      })
+      .catch(function () {
+        thank(errorText);
+      });
+  });
+
+  aspects.querySelector('[data-action="skip"]').addEventListener("click", function () {
+    thank(aspects.getAttribute("data-message"));
+  });
+
+  aspects.addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch(indicatorsUrl, {
+      method: "POST",
+      body: new FormData(aspects),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
         return response.json();
       })
       .then(function (data) {
-        field("message").textContent = data.message;
+        thank(data.message);
       })
       .catch(function () {
-        field("message").textContent = errorText;
-      })
-      .then(function () {
-        showView("done");
-        window.setTimeout(function () {
-          showView("idle");
-        }, MESSAGE_MS);
+        thank(errorText);
       });
   });
 
