@@ -46,7 +46,7 @@ from feedback.selectors import (
     rectifications_appealable,
     rectifications_for,
 )
-from govhall.errors import ConflictError
+from govhall.errors import ConflictError, form_errors
 from govhall.identifiers import mask_mobile, mask_name
 from govhall.throttle import attempt_count
 
@@ -73,12 +73,6 @@ def _given(request: HttpRequest) -> services.RatingInput:
     )
 
 
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {key: list(value) for key, value in exc.message_dict.items()}
-    return {"form": list(exc.messages)}
-
-
 def _act(
     request: HttpRequest,
     action: Callable[[], object],
@@ -92,7 +86,7 @@ def _act(
     try:
         action()
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, template, context, status=422)
     except ConflictError as exc:
         context["conflict"] = exc.message
@@ -174,7 +168,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.rating_give_by_link(token=token, given=_given(request))
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, "feedback/link.html", context, status=422)
     except ConflictError as exc:
         context["conflict"] = exc.message
@@ -336,7 +330,7 @@ def view_link(request: HttpRequest, token: str) -> HttpResponse:
             token=token, view=_int(request.POST.get("view")) or 0
         )
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, "feedback/view_link.html", context, status=422)
     except ConflictError as exc:
         context["conflict"] = exc.message
@@ -389,7 +383,7 @@ def comment(request: HttpRequest, center: str) -> HttpResponse:
             address=address,
         )
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, "feedback/comment.html", context, status=422)
     except ConflictError as exc:
         context["conflict"] = exc.message
@@ -457,7 +451,7 @@ def appeal_new(request: HttpRequest, rectification_pk: int) -> HttpResponse:
             explanation=request.POST.get("explanation", ""),
         )
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, "feedback/appeal_new.html", context, status=422)
     except ConflictError as exc:
         context["conflict"] = exc.message

@@ -20,7 +20,7 @@ from audit.services import request_ip
 from cases.models import Case
 from catalog.models import Counter, Department, StaffProfile
 from catalog.search import center_get
-from govhall.errors import ConflictError
+from govhall.errors import ConflictError, form_errors
 from govhall.throttle import attempt_count, attempts_counted
 from workorders import services
 from workorders.imports import MAX_BYTES, ImportRefused, work_orders_import
@@ -41,12 +41,6 @@ PUBLIC_FORM_PER_HOUR = 5
 FOLLOW_FAILURES_PER_HOUR = 10
 SESSION_RECEIVED = "workorders.received"
 STAFF_CHANNELS = (Channel.BOX, Channel.PHONE, Channel.HOTLINE)
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {key: list(value) for key, value in exc.message_dict.items()}
-    return {"form": list(exc.messages)}
 
 
 def _address(request: HttpRequest) -> str:
@@ -97,7 +91,7 @@ def public_new(request: HttpRequest, center: str) -> HttpResponse:
             complainant=user,
         )
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, "workorders/public_new.html", context, status=422)
     request.session[SESSION_RECEIVED] = {
         "number": received.work_order.number,
@@ -262,7 +256,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
             center=StaffProfile.objects.get(user=user).center, given=given, actor=user
         )
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, "workorders/staff_new.html", context, status=422)
     order = received.work_order
     if received.created:
@@ -411,7 +405,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         run, done = _action(request, user, order)
         run()
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, "workorders/detail.html", context, status=422)
     except ConflictError as exc:
         context["conflict"] = exc.message
