@@ -27,6 +27,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import message_send
 from audit.services import audit_record
+from cases.hooks import certificate_issued_on_commit
 from cases.models import (
     AWAITING_ACCEPTANCE,
     CONCLUDED,
@@ -1450,6 +1451,7 @@ def _certificate_issue(case: Case, *, now: dt.datetime) -> CaseCertificate | Non
         issued_on=issued,
         valid_until=_years_later(issued, years) - dt.timedelta(days=1) if years else None,
     )
+    certificate_issued_on_commit(certificate.pk)
     _note(
         case,
         _("%(certificate)s no. %(number)s issued.")

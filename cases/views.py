@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.roles import Role
 from cases import services
+from cases.hooks import case_panels_render
 from cases.models import (
     CONCLUDED,
     IN_PROCESS,
@@ -209,6 +210,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     context["certificate"] = CaseCertificate.objects.filter(case=case).first()
     context["rule_checks"] = list(case.rule_checks.all())
     context["light"] = case.light(timezone.localdate())
+    context["panels"] = case_panels_render(request, case)
     return render(request, "cases/detail.html", context)
 
 

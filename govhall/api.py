@@ -91,6 +91,7 @@ def register_routers() -> None:
     from feedback.api import router as feedback_router
     from hall.api import router as hall_router
     from hall.api_booking import router as booking_router
+    from sharing.api import router as sharing_router
     from supervision.api import router as supervision_router
     from workdays.api import router as workdays_router
     from workorders.api import router as workorders_router
@@ -102,5 +103,6 @@ def register_routers() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", supervision_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", sharing_router)
     api.add_router("/", workorders_router)
     api.add_router("/", feedback_router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "supervision",
     "feedback",
     "workorders",
+    "sharing",
     "portal",
 ]
 
@@ -217,6 +218,9 @@ GOVHALL_PUBLIC_CACHE_PREFIXES = [
 GOVHALL_PUBLIC_CACHE_SECONDS = env_int("GOVHALL_PUBLIC_CACHE_SECONDS", 600)
 # `make bench` turns on the write floor (/healthz/write); a deployment never needs it.
 GOVHALL_BENCH_ENDPOINTS = env_bool("GOVHALL_BENCH_ENDPOINTS", False)
+# The certificate registry's Ed25519 signing key (PEM, PKCS#8): blank for one created on first use
+# under the data directory with 0600 permissions; a path for a key kept elsewhere.
+GOVHALL_CERTIFICATE_KEY_PATH = env_str("GOVHALL_CERTIFICATE_KEY_PATH")
 # The audit log sits below the catalog: it learns a user's center through this hook.
 GOVHALL_AUDIT_USER_CENTER = "catalog.selectors.center_for_user"
 

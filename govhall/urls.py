@@ -21,5 +21,6 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("workorders/", include("workorders.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("sharing.urls")),
     path("", include("portal.urls")),
 ]

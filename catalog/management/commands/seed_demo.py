@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from catalog.demo_data import (
@@ -44,6 +46,7 @@ class Command(BaseCommand):
             # A demo loaded by an earlier version gains what was added since (bundles, 秒批).
             demo_additions_ensure(Center.objects.get(slug=DEMO_CENTER_SLUG))
             self.stdout.write("The demo center is already loaded: nothing to do.")
+            self._registry_seed()
             return
         self.stdout.write(
             self.style.SUCCESS(
@@ -52,3 +55,9 @@ class Command(BaseCommand):
                 f"{summary.staff} staff."
             )
         )
+        self._registry_seed()
+
+    def _registry_seed(self) -> None:
+        # The certificate registry sits above the catalog: called by name, not imported.
+        if apps.is_installed("sharing"):
+            call_command("seed_demo_registry", verbosity=0)
