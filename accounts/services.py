@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,16 +13,33 @@ from accounts.roles import Role
 
 # Apps whose rows a center administrator manages through the admin.
 ADMINISTRATOR_APPS = ("catalog", "workdays", "hall")
+# The settings that apps above the catalog keep per center, which the administrator also manages:
+# rectification and work-order deadlines, certificate types, the inspection scale and the score
+# weights. Their records (ratings, work orders, certificates, findings) stay out of the admin's
+# reach: each has its own pages, scoped and masked.
+ADMINISTRATOR_MODELS = (
+    ("feedback", "feedbackpolicy"),
+    ("workorders", "workorderpolicy"),
+    ("sharing", "certificatetype"),
+    ("assessment", "deductionrule"),
+    ("assessment", "scoreweights"),
+)
 
 
 @transaction.atomic
 def roles_ensure() -> None:
-    """Create a group per role and give administrators the catalog and calendar permissions."""
+    """Create a group per role and give administrators the permissions of the catalog, the
+    calendar, the hall and the other apps' settings."""
     for role in Role:
         Group.objects.get_or_create(name=role.value)
     administrators = Group.objects.get(name=Role.ADMINISTRATOR.value)
+    settings_models = Q()
+    for app_label, model in ADMINISTRATOR_MODELS:
+        settings_models |= Q(content_type__app_label=app_label, content_type__model=model)
     administrators.permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
+        *Permission.objects.filter(
+            Q(content_type__app_label__in=ADMINISTRATOR_APPS) | settings_models
+        )
     )
 
 
