@@ -30,7 +30,11 @@ govhall demo is running: http://127.0.0.1:${port}/
   supervision     http://127.0.0.1:${port}/supervision/         (demo-supervisor)
   audit log       http://127.0.0.1:${port}/audit/               (demo-supervisor; govhall audit_verify)
   rectifications  http://127.0.0.1:${port}/feedback/rectifications/ (demo-department-head)
+  appeals         http://127.0.0.1:${port}/feedback/appeals/    (demo-clerk, demo-department-head, demo-supervisor)
+  satisfaction    http://127.0.0.1:${port}/feedback/satisfaction/ (demo-hall-manager; public figures /feedback/figures/demo/)
+  rate a service  http://127.0.0.1:${port}/feedback/c/demo/comment/
   work orders     http://127.0.0.1:${port}/workorders/          (demo-hall-manager, demo-department-head; public form /workorders/c/demo/new/)
+  certificates    http://127.0.0.1:${port}/certificates/        (demo-citizen; registry /certificates/manage/ for demo-department-head)
   admin           http://127.0.0.1:${port}/admin/
   API (OpenAPI)   http://127.0.0.1:${port}/api/v1/docs
 Demo log-ins (password: $($govhall seed_demo --print-password)):
