@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.params import FormEx, HeaderEx, P, PathEx, QueryEx
 from ninja.security import django_auth
 from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
 
 from accounts.models import User
 from cases import services
@@ -24,7 +28,9 @@ from cases.models import (
     BundleApplication,
     Case,
     CaseCertificate,
+    CaseEvent,
     CaseExtension,
+    CaseFee,
     CaseStage,
     CaseStatus,
     Channel,
@@ -39,7 +45,9 @@ from cases.selectors import (
     bundle_application_get_for,
     case_deadline_explain,
     case_get_for,
+    case_materials,
     case_public_lookup,
+    case_rule_checks,
     case_stages,
     case_timeline,
     staff_worklist,
@@ -47,6 +55,7 @@ from cases.selectors import (
 )
 from catalog.models import Bundle, Counter, MaterialSpec, ServiceItem
 from govhall.api import ErrorOut
+from govhall.db import rows
 from govhall.identifiers import mask_id, mask_name
 from hall.auth import StaffSessionAuth
 from workdays.selectors import calendar_current
@@ -253,8 +262,19 @@ def stage_out(stage: CaseStage, today: dt.date) -> StageOut:
     )
 
 
-def case_out(case: Case) -> CaseOut:
+def case_out(case: Case, *, new: bool = False) -> CaseOut:
+    """The case as the API shows it.
+
+    `new`: the case was just created by this request and its item has no automatic approval,
+    so its timeline is the one event of receipt, written with the case, and it has no rule
+    checks: both are answered without reading them back.
+    """
     today = timezone.localdate()
+    events = (
+        [CaseEvent(from_status=None, to_status=CaseStatus.RECEIVED, at=case.submitted_at)]
+        if new
+        else case_timeline(case, actors=False)
+    )
     return CaseOut(
         number=case.number,
         item=case.item.implementation_code,
@@ -286,7 +306,7 @@ def case_out(case: Case) -> CaseOut:
                 at=event.at,
                 note=event.note,
             )
-            for event in case_timeline(case, actors=False)
+            for event in events
         ],
         materials=[
             MaterialOut(
@@ -298,7 +318,7 @@ def case_out(case: Case) -> CaseOut:
                 sha256=material.sha256,
                 uploaded_at=material.uploaded_at,
             )
-            for material in case.materials.all()
+            for material in case_materials(case)
         ],
         stages=[stage_out(stage, today) for stage in case_stages(case)],
         bundle_application=case.bundle_application.number if case.bundle_application else None,
@@ -306,7 +326,9 @@ def case_out(case: Case) -> CaseOut:
         rule_checks=[
             RuleCheckOut(rule=check.rule, passed=check.passed, detail=check.detail)
             # Automatic approval checks only online applications.
-            for check in (case.rule_checks.all() if case.channel == Channel.ONLINE else ())
+            for check in (
+                case_rule_checks(case) if case.channel == Channel.ONLINE and not new else ()
+            )
         ],
     )
 
@@ -335,25 +357,90 @@ def _read(request: HttpRequest, number: str, what: str) -> CaseOut:
     return case_out(case)
 
 
+# `POST /cases` takes the application as JSON, or as multipart/form-data with the same JSON in
+# the part `payload` and the materials as `file` parts, each with a `spec` part in the same order
+# (the item's material it is), as `POST /cases/{number}/materials` names them.
+CASE_CREATE_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": CaseIn.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["payload"],
+                "properties": {
+                    "payload": {"type": "string", "description": "The application as JSON"},
+                    "file": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "The materials: PDF, JPEG or PNG by content",
+                    },
+                    "spec": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 1, "maximum": 2**62},
+                        "description": "The item's material of each file, in the files' order",
+                    },
+                },
+            }
+        },
+    },
+}
+
+
+def _case_in(request: HttpRequest) -> tuple[CaseIn, list[DjangoUploadedFile], list[int]]:
+    """The application, its files and their materials' ids, from JSON or multipart."""
+    multipart = request.content_type == "multipart/form-data"
+    raw: str | bytes = request.POST.get("payload", "") if multipart else request.body
+    text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+    if "\x00" in text or "\\u0000" in text:
+        # The middleware looks only at JSON bodies; PostgreSQL cannot store NUL in text.
+        raise ValidationError(_("The request contains a NUL character: remove it and try again."))
+    try:
+        payload = CaseIn.model_validate_json(raw)
+    except PydanticValidationError as exc:
+        raise NinjaValidationError(
+            [
+                {**error, "loc": ("body", "payload", *error["loc"])}
+                for error in exc.errors(include_url=False, include_context=False)
+            ]
+        ) from None
+    if not multipart:
+        return payload, [], []
+    files = request.FILES.getlist("file")
+    specs = request.POST.getlist("spec")
+    if specs and len(specs) != len(files):
+        raise ValidationError(_("Give one spec for each file, in the same order, or none."))
+    if not all(spec.isascii() and spec.isdigit() and 0 < int(spec) <= 2**62 for spec in specs):
+        raise ValidationError(_("A spec is the number of one of the item's materials."))
+    return payload, files, [int(spec) for spec in specs]
+
+
 @router.post(
     "/cases",
     response={200: CaseOut, 201: CaseOut, **ERRORS},
     auth=django_auth,
-    summary="Apply online (网上申报); the same Idempotency-Key again returns the same case",
+    summary="Apply online (网上申报), with the materials in the same request or after it; "
+    "the same Idempotency-Key again returns the same case",
+    openapi_extra={"requestBody": CASE_CREATE_BODY},
 )
 def case_create(
     request: HttpRequest,
-    payload: CaseIn,
     idempotency_key: HeaderEx[
         str, P(alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$")
     ],
 ) -> Status[Any]:
     user = _user(request)
-    item = ServiceItem.objects.filter(implementation_code=payload.item).first()
+    payload, files, spec_ids = _case_in(request)
+    # By hand, as each submission asks (see `govhall.db`); the code is unique.
+    item = next(iter(rows(ServiceItem, {"implementation_code": payload.item})), None)
     if item is None:
         raise Http404(
             _("There is no service item with the code %(code)s.") % {"code": payload.item}
         )
+    # The item's few materials in one statement, when files name them.
+    specs = {spec.pk: spec for spec in rows(MaterialSpec, {"item_id": item.pk})} if spec_ids else {}
+    if not set(spec_ids) <= set(specs):
+        raise Http404(_("This item has no such material."))
     case, created = services.case_submit(
         user=user,
         item=item,
@@ -366,11 +453,15 @@ def case_create(
         ),
         form_data=dict(payload.fields),
         idempotency_key=idempotency_key,
+        materials=[
+            (specs[spec_ids[index]] if spec_ids else None, file) for index, file in enumerate(files)
+        ],
         person_requested=payload.person_requested,
     )
-    if created:
-        services.case_auto_decide(case=case)
-    return Status(201 if created else 200, case_out(case))
+    if not created:
+        return Status(200, case_out(case))
+    services.case_auto_decide(case=case)
+    return Status(201, case_out(case, new=not item.auto_approval))
 
 
 @router.get(
@@ -476,7 +567,9 @@ def material_create(
     case = case_get_for(user=user, number=number, related=())
     material_spec = None
     if spec is not None:
-        material_spec = MaterialSpec.objects.filter(pk=spec, item_id=case.item_id).first()
+        material_spec = (
+            MaterialSpec.objects.filter(pk=spec, item_id=case.item_id).order_by().first()
+        )
         if material_spec is None:
             raise Http404(_("This item has no such material."))
     material = services.material_upload(case=case, user=user, upload=file, spec=material_spec)
@@ -660,6 +753,41 @@ class DeliverIn(Schema):
     method: DeliveryMethod
     tracking_number: str = Field("", max_length=40, description="Required for mail")
     counter: int | None = Field(None, ge=1, le=2**62, description="Counter of a pick-up")
+
+
+class FeeIn(Schema):
+    amount: Decimal = Field(gt=0, max_digits=10, decimal_places=2, description="In yuan")
+    fee: int | None = Field(
+        None, ge=1, le=2**62, description="The item's catalog fee charged under; none on free items"
+    )
+    name: str = Field("", max_length=100, description="What it was for (free items)")
+    receipt_number: str = Field("", max_length=40)
+    note: str = Field("", max_length=2000)
+    free_item_confirmed: bool = Field(
+        False, description="Confirms a fee on an item the catalog lists as free (a violation)"
+    )
+
+
+class FeeOut(Schema):
+    id: int
+    name: str
+    catalog_fee: int | None
+    amount: Decimal
+    item_free: bool
+    receipt_number: str
+    charged_at: dt.datetime
+
+
+def fee_out(charge: CaseFee) -> FeeOut:
+    return FeeOut(
+        id=charge.pk,
+        name=charge.name,
+        catalog_fee=charge.fee_id,
+        amount=charge.amount,
+        item_free=charge.item_free,
+        receipt_number=charge.receipt_number,
+        charged_at=charge.charged_at,
+    )
 
 
 class NamedDayOut(Schema):
@@ -910,6 +1038,44 @@ def case_deliver(request: HttpRequest, number: str, payload: DeliverIn) -> CaseO
         counter=counter,
     )
     return case_out(case)
+
+
+@router.get(
+    "/cases/{number}/fees",
+    response={200: list[FeeOut], **ERRORS},
+    auth=django_auth,
+    summary="The fees charged on the case",
+)
+def case_fees(request: HttpRequest, number: str) -> list[FeeOut]:
+    case = case_get_for(user=_user(request), number=number, related=API_RELATED)
+    return [fee_out(charge) for charge in case.fees.all()]
+
+
+@router.post(
+    "/cases/{number}/fees",
+    response={201: FeeOut, **ERRORS},
+    auth=staff_auth,
+    summary="Record a fee charged (收费) under one of the item's catalog fees",
+)
+def case_fee_charge(request: HttpRequest, number: str, payload: FeeIn) -> Status[FeeOut]:
+    user = _user(request)
+    case = case_get_for(user=user, number=number, related=API_RELATED)
+    fee = None
+    if payload.fee is not None:
+        fee = case.item.fees.filter(pk=payload.fee).first()
+        if fee is None:
+            raise Http404(_("Item %(item)s has no such fee.") % {"item": case.item.name})
+    charge = services.case_fee_charge(
+        case=case,
+        staff=user,
+        amount=payload.amount,
+        fee=fee,
+        name=payload.name,
+        receipt_number=payload.receipt_number,
+        note=payload.note,
+        free_item_confirmed=payload.free_item_confirmed,
+    )
+    return Status(201, fee_out(charge))
 
 
 @router.get(

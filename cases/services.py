@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -42,6 +44,7 @@ from cases.models import (
     CaseDraft,
     CaseEvent,
     CaseExtension,
+    CaseFee,
     CaseMaterial,
     CaseNumberCounter,
     CaseRuleCheck,
@@ -65,12 +68,14 @@ from catalog.models import (
     AutoRule,
     Bundle,
     Counter,
+    Fee,
     ItemField,
     MaterialSpec,
     ServiceItem,
     StageSpec,
 )
 from catalog.search import BundleForm, bundle_form
+from govhall.db import insert, rows
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id, clean_uscc
 from hall.models import CounterState
@@ -198,7 +203,10 @@ def _clean_field(field: ItemField, value: Any) -> Any:
 
 def clean_form_data(*, item: ServiceItem, data: dict[str, Any]) -> dict[str, Any]:
     """The item's extra fields checked against its schema (catalog `ItemField`)."""
-    fields = {field.key: field for field in item.fields.all()}
+    # By position alone: the model's ordering would join the item, its center and department.
+    fields = {
+        field.key: field for field in rows(ItemField, {"item_id": item.pk}, ("position", "id"))
+    }
     errors: dict[str, str] = {}
     unknown = sorted(set(data) - set(fields))
     if unknown:
@@ -234,12 +242,25 @@ def case_number_next(day: dt.date) -> str:
     concurrent submissions wait their turn; SQLite's IMMEDIATE transactions serialise the
     writers anyway. Two queries for every case but the day's first.
     """
-    counter = CaseNumberCounter.objects.filter(day=day)
-    if counter.update(last=F("last") + 1) == 0:
+    last = _number_increment(day)
+    if last is None:
         CaseNumberCounter.objects.get_or_create(day=day)
-        counter.update(last=F("last") + 1)
-    last = counter.values_list("last", flat=True).get()
+        last = _number_increment(day)
     return f"GH{day:%Y%m%d}-{last:06d}"
+
+
+def _number_increment(day: dt.date) -> int | None:
+    """The day's counter plus one, in one statement that returns it; None before the day's
+    first case."""
+    quote = connection.ops.quote_name
+    table, last, key = quote(CaseNumberCounter._meta.db_table), quote("last"), quote("day")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1 WHERE {key} = %s RETURNING {last}",  # noqa: S608
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _notify(case: Case, text: str) -> None:
@@ -349,6 +370,7 @@ def _create_case(
     case = Case(
         center_id=item.center_id,
         item=item,
+        department_id=item.department_id,
         number=case_number_next(day),
         channel=channel,
         applicant_kind=applicant.kind,
@@ -363,8 +385,9 @@ def _create_case(
         acceptance_due=add_working_days(calendar_current(), day, ACCEPTANCE_DECISION_DAYS),
         **extra,
     )
-    case.save()
-    CaseEvent.objects.create(case=case, to_status=CaseStatus.RECEIVED, actor=actor, at=now)
+    # Every submission makes both rows: by hand-written statements (`govhall.db`).
+    insert(case)
+    insert(CaseEvent(case=case, to_status=CaseStatus.RECEIVED, actor=actor, at=now))
     audit_record(
         action="case.received",
         actor=actor,
@@ -377,7 +400,24 @@ def _create_case(
     return case
 
 
-@transaction.atomic
+def _submitted(user: User, key: str) -> int | None:
+    """The case the user already submitted with this idempotency key, if any.
+
+    The unique index's condition is repeated, so that SQLite searches that index rather than
+    every case of the applicant's; only the id is read, by hand as each submission asks.
+    """
+    quote = connection.ops.quote_name
+    table, column = quote(Case._meta.db_table), quote("idempotency_key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('id')} FROM {table} WHERE {quote('applicant_user_id')} = %s "  # noqa: S608
+            f"AND {column} = %s AND {column} <> ''",
+            [user.pk, key],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def case_submit(
     *,
     user: User,
@@ -385,13 +425,17 @@ def case_submit(
     applicant: Applicant,
     form_data: dict[str, Any],
     idempotency_key: str,
+    materials: Sequence[tuple[MaterialSpec | None, UploadedFile]] = (),
     draft: CaseDraft | None = None,
     person_requested: bool = False,
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
     """Submit an online application; the same key again returns the same case (created False).
 
-    `person_requested`: the applicant wants a person, not automatic approval, to handle it.
+    `materials`: files uploaded with the application, each with the item's material it is (or
+    None), checked like `material_upload` and kept with the case in one transaction: the case
+    exists with all of them or not at all. `person_requested`: the applicant wants a person,
+    not automatic approval, to handle it.
     """
     now = now or timezone.now()
     key = idempotency_key.strip()[:100]
@@ -399,22 +443,22 @@ def case_submit(
         raise ValidationError(_("The request needs an idempotency key."))
     # The condition of the unique index repeated, so that SQLite searches that index rather
     # than every case of the applicant's.
-    existing = next(
-        iter(
-            Case.objects.filter(
-                ~Q(idempotency_key=""), applicant_user=user, idempotency_key=key
-            ).order_by()[:1]
-        ),
-        None,
-    )
+    existing = _submitted(user, key)
     if existing is not None:
-        return existing, False
+        return Case.objects.get(pk=existing), False
     if item.status != ServiceItem.Status.PUBLISHED or item.online_level < (
         ServiceItem.OnlineLevel.PRE_REVIEW
     ):
         raise ValidationError(_("This item cannot be applied for online."))
     applicant = clean_applicant(item=item, applicant=applicant)
     cleaned = clean_form_data(item=item, data=form_data)
+    checked: list[tuple[MaterialSpec | None, _CheckedFile]] = []
+    for spec, upload in materials:
+        if spec is not None and spec.item_id != item.pk:
+            raise ValidationError(_("That material is not one of this item's materials."))
+        checked.append((spec, _material_check(upload, used=sum(f.size for _s, f in checked))))
+    # Everything is checked before the write transaction opens: on SQLite it holds the one
+    # writer's lock, and a duplicate key is caught by the unique index inside it.
     try:
         with transaction.atomic():
             case = _create_case(
@@ -428,11 +472,15 @@ def case_submit(
                 idempotency_key=key,
                 person_requested=person_requested,
             )
+            for spec, file in checked:
+                _material_store(case=case, user=user, spec=spec, file=file, now=now)
+            if draft is not None:
+                CaseDraft.objects.filter(pk=draft.pk, user=user, case__isnull=True).update(
+                    case=case
+                )
     except IntegrityError:
         # The same submission won a race in another request: answer with its case.
         return Case.objects.get(applicant_user=user, idempotency_key=key), False
-    if draft is not None:
-        CaseDraft.objects.filter(pk=draft.pk, user=user, case__isnull=True).update(case=case)
     return case, True
 
 
@@ -492,6 +540,61 @@ def _sniff(upload: UploadedFile) -> tuple[str, str]:
     )
 
 
+@dataclass(frozen=True)
+class _CheckedFile:
+    """An upload whose size and kind were checked, with its digest."""
+
+    upload: UploadedFile
+    size: int
+    content_type: str
+    suffix: str
+    sha256: str
+
+
+def _material_check(upload: UploadedFile, *, used: int) -> _CheckedFile:
+    """The upload checked by size (the file's and, with `used` bytes, the case's) and content."""
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(_("%(name)s is empty.") % {"name": upload.name})
+    if size > file_limit():
+        raise ValidationError(
+            _(
+                "%(name)s is %(size).1f MB; a file may be at most %(max)s MB. "
+                "Scan it at a lower resolution or split it."
+            )
+            % {"name": upload.name, "size": size / MB, "max": file_limit() // MB}
+        )
+    if used + size > case_limit():
+        raise ValidationError(
+            _("The materials of a case may take at most %(max)s MB; %(used).1f MB are used.")
+            % {"max": case_limit() // MB, "used": used / MB}
+        )
+    content_type, suffix = _sniff(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return _CheckedFile(upload, size, content_type, suffix, digest.hexdigest())
+
+
+def _material_store(
+    *, case: Case, user: User, spec: MaterialSpec | None, file: _CheckedFile, now: dt.datetime
+) -> CaseMaterial:
+    material = CaseMaterial(
+        case=case,
+        spec=spec,
+        sha256=file.sha256,
+        size=file.size,
+        content_type=file.content_type,
+        original_name=(file.upload.name or "file")[:200],
+        uploaded_at=now,
+        uploaded_by=user,
+    )
+    material.file.save(f"upload{file.suffix}", file.upload, save=False)
+    insert(material)
+    return material
+
+
 @transaction.atomic
 def material_upload(
     *,
@@ -517,41 +620,9 @@ def material_upload(
         )
     if spec is not None and spec.item_id != case.item_id:
         raise ValidationError(_("That material is not one of this item's materials."))
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError(_("%(name)s is empty.") % {"name": upload.name})
-    if size > file_limit():
-        raise ValidationError(
-            _(
-                "%(name)s is %(size).1f MB; a file may be at most %(max)s MB. "
-                "Scan it at a lower resolution or split it."
-            )
-            % {"name": upload.name, "size": size / MB, "max": file_limit() // MB}
-        )
     used = case.materials.aggregate(total=Sum("size"))["total"] or 0
-    if used + size > case_limit():
-        raise ValidationError(
-            _("The materials of a case may take at most %(max)s MB; %(used).1f MB are used.")
-            % {"max": case_limit() // MB, "used": used / MB}
-        )
-    content_type, suffix = _sniff(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    material = CaseMaterial(
-        case=case,
-        spec=spec,
-        sha256=digest.hexdigest(),
-        size=size,
-        content_type=content_type,
-        original_name=(upload.name or "file")[:200],
-        uploaded_at=now,
-        uploaded_by=user,
-    )
-    material.file.save(f"upload{suffix}", upload, save=False)
-    material.save()
-    return material
+    file = _material_check(upload, used=used)
+    return _material_store(case=case, user=user, spec=spec, file=file, now=now)
 
 
 # --- acceptance, refusal, correction -------------------------------------------------------
@@ -1422,6 +1493,93 @@ def case_deliver(
     _note(case, text, actor=staff, now=now)
     _notify(case, f"{case.number}: {text}")
     return decision
+
+
+# The states in which a fee may be recorded: from acceptance on, through conclusion.
+FEE_STATES = (*OPEN_AFTER_ACCEPTANCE, *CONCLUDED)
+FEE_MAX = Decimal("99999999.99")
+
+
+@transaction.atomic
+def case_fee_charge(
+    *,
+    case: Case,
+    staff: User,
+    amount: Decimal,
+    fee: Fee | None = None,
+    name: str = "",
+    receipt_number: str = "",
+    note: str = "",
+    free_item_confirmed: bool = False,
+    now: dt.datetime | None = None,
+) -> CaseFee:
+    """收费: record a fee the applicant paid on the case, under one of the item's catalog fees.
+
+    On an item the catalog lists as free there is no fee to charge under: the charge is still
+    recorded (money taken is a fact, and hiding it would help no one), once the clerk confirms
+    it and says what it was for; supervision's rule `fee_on_free_item` takes it up.
+    """
+    now = now or timezone.now()
+    if not staff_may_act(staff, case):
+        raise PermissionDenied(_("You may not record fees on this case."))
+    item = case.item
+    name, note, receipt_number = name.strip(), note.strip(), receipt_number.strip()
+    if not amount.is_finite() or amount <= 0 or amount > FEE_MAX:
+        raise ValidationError({"amount": _("Give the amount in yuan, more than 0.")})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": _("Give the amount in yuan and fen (two decimals).")})
+    if fee is not None and fee.item_id != item.pk:
+        raise ValidationError({"fee": _("That fee is not one of this item's fees.")})
+    if item.is_free:
+        if not free_item_confirmed:
+            raise ValidationError(
+                {
+                    "free_item_confirmed": _(
+                        "%(item)s is free of charge: a fee on it is recorded as a violation. "
+                        "Confirm that the fee was charged to record it."
+                    )
+                    % {"item": item.name}
+                }
+            )
+        if not (name or note):
+            raise ValidationError({"note": _("Say what the fee on a free item was charged for.")})
+    elif fee is None:
+        raise ValidationError({"fee": _("Choose the catalog fee the amount is charged under.")})
+    _hold(case, FEE_STATES)
+    charge = CaseFee(
+        case=case,
+        fee=fee,
+        name=(fee.name if fee is not None else name)[:100],
+        basis=fee.basis if fee is not None else "",
+        amount=amount,
+        item_free=item.is_free,
+        receipt_number=receipt_number[:40],
+        note=note[:2000],
+        charged_by=staff,
+        charged_at=now,
+    )
+    charge.full_clean()
+    charge.save()
+    _note(
+        case,
+        _("Fee charged: %(name)s, %(amount)s yuan") % {"name": charge.name, "amount": amount},
+        actor=staff,
+        now=now,
+    )
+    audit_record(
+        action="case.fee_charged",
+        actor=staff,
+        target_type="case",
+        target_id=case.number,
+        center_id=case.center_id,
+        data={
+            "fee": charge.pk,
+            "catalog_fee": fee.pk if fee is not None else None,
+            "amount": str(amount),
+            "item_free": item.is_free,
+        },
+    )
+    return charge
 
 
 # --- certificates and automatic approval (秒批) ------------------------------------------------

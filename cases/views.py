@@ -3,13 +3,14 @@ intake, the departments' work list, counter cases, public query."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -139,26 +140,26 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("Your draft is saved."))
         return redirect(f"{request.path}?draft={draft.token}")
     try:
-        with transaction.atomic():
-            case, created = services.case_submit(
-                user=user,
-                item=item,
-                applicant=_applicant(data),
-                form_data=_field_values(item, data),
-                idempotency_key=f"draft:{draft.token}",
-                draft=draft,
-                person_requested=bool(data.get("person_requested")),
-            )
-            if created:
-                for spec in item.materials.all():
-                    for upload in request.FILES.getlist(f"material-{spec.pk}"):
-                        services.material_upload(case=case, user=user, upload=upload, spec=spec)
-                services.case_auto_decide(case=case)
+        case, created = services.case_submit(
+            user=user,
+            item=item,
+            applicant=_applicant(data),
+            form_data=_field_values(item, data),
+            idempotency_key=f"draft:{draft.token}",
+            materials=[
+                (spec, upload)
+                for spec in item.materials.all()
+                for upload in request.FILES.getlist(f"material-{spec.pk}")
+            ],
+            draft=draft,
+            person_requested=bool(data.get("person_requested")),
+        )
     except ValidationError as exc:
         context = _form_context(item, data, _errors(exc))
         context["token"] = draft.token
         return render(request, "cases/apply.html", context, status=422)
     if created:
+        services.case_auto_decide(case=case)
         messages.success(
             request, _("Your application %(number)s is submitted.") % {"number": case.number}
         )
@@ -260,11 +261,29 @@ def _processing_context(user: User, case: Case, *, may_act: bool) -> dict[str, A
         and case.status in CONCLUDED
         and decision is not None
         and decision.delivered_at is None,
+        "fees": case.fees.select_related("charged_by"),
+        "may_charge": may_act and case.status in services.FEE_STATES,
+        "item_fees": case.item.fees.all(),
         "pending_extensions": case.extensions.filter(status=ExtensionStatus.REQUESTED),
         "extension_allowance": services.extension_allowance(),
         "suspension_kinds": SuspensionKind.choices,
         "delivery_methods": DeliveryMethod.choices,
     }
+
+
+def _amount(text: str) -> Decimal:
+    """An amount in yuan as typed (full-width digits and a 元 or ¥ allowed)."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().removesuffix("元").lstrip("¥").strip()
+    try:
+        amount = Decimal(cleaned.replace(",", ""))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise ValidationError(
+            _("Give the amount in yuan as a number, for example 50 or 12.50, not “%(value)s”.")
+            % {"value": text[:20]}
+        )
+    return amount
 
 
 def _act_on_approval(request: HttpRequest, case: Case, user: User, action: str) -> bool:
@@ -339,6 +358,21 @@ def _act_on_approval(request: HttpRequest, case: Case, user: User, action: str) 
             staff=user,
             method=post.get("method", ""),
             tracking_number=post.get("tracking_number", ""),
+        )
+    elif action == "fee":
+        fee_id = post.get("fee", "")
+        fee = case.item.fees.filter(pk=int(fee_id)).first() if fee_id.isdigit() else None
+        if fee_id and fee is None:
+            raise ValidationError(_("Choose one of this item's fees."))
+        services.case_fee_charge(
+            case=case,
+            staff=user,
+            amount=_amount(post.get("amount", "")),
+            fee=fee,
+            name=post.get("name", ""),
+            receipt_number=post.get("receipt_number", ""),
+            note=post.get("note", ""),
+            free_item_confirmed=post.get("free_item_confirmed") == "1",
         )
     else:
         return False

@@ -40,7 +40,8 @@ from catalog.models import Center
 from catalog.selectors import center_for_user
 from feedback.models import AppealState, Level, Rating, Rectification
 from hall.models import PadRating
-from supervision.efficiency import Dimension, Period, _labels
+from supervision.efficiency import Period, _labels
+from supervision.models import Dimension
 from workorders.selectors import complaint_figures
 
 LEVELS = tuple(sorted(Level.values, reverse=True))

@@ -130,6 +130,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -141,7 +142,15 @@ if REDIS_URL:
         "immediate": False,
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Shared by every process of the data directory, unlike local memory: see sessions.
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "sessions",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "govhall",
@@ -184,6 +193,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Sessions are read on every signed-in request: from a cache, written through to the database,
+# which stays the record. The cache must be one that every process shares, or a log-out in one
+# worker would leave the session alive in another's memory: Redis when configured, otherwise
+# private files under the data directory (a read is a file read, not a query).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "default" if REDIS_URL else "sessions"
 
 # Security: sessions expire, cookies are HTTP-only, and production runs behind TLS.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)

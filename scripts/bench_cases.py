@@ -1,9 +1,11 @@
 """Cases under load: online submission with two uploads, and case reads, against their floors.
 
-A submission is three requests on one keep-alive connection (`POST /api/v1/cases` with a fresh
-Idempotency-Key, then two `POST /api/v1/cases/{number}/materials`, a PDF and a PNG) and counts
-once. The submissions are driven by WRITERS threads and compared with floors driven by the same
-threads: the bare insert `POST /healthz/write` (one write request, as the hall's writes are
+A submission is one `POST /api/v1/cases` (multipart: the application as JSON in `payload`, a
+PDF and a PNG as `file` parts with their `spec`s, a fresh Idempotency-Key), as the site's form
+and an API client send it. The same submission as three requests on one connection (the
+application as JSON, then two `POST /api/v1/cases/{number}/materials`) is measured too, without
+a target. The submissions are driven by WRITERS threads and compared with floors driven by the
+same threads: the bare insert `POST /healthz/write` (one write request, as the hall's writes are
 compared) and `GET /healthz`, which touches no database. The reads (the applicant's
 `GET /api/v1/cases/{number}` and the public query by number and ID tail) are loaded with wrk by
 bench.py and compared with wrk's `GET /healthz/read` (one row read by primary key through the
@@ -89,20 +91,16 @@ def prepare() -> CitizenSession:
     )
 
 
-def _multipart(spec: int, name: str, content_type: str, content: bytes) -> bytes:
-    return b"".join(
-        [
-            f"--{BOUNDARY}\r\n".encode(),
-            b'Content-Disposition: form-data; name="spec"\r\n\r\n',
-            str(spec).encode(),
-            b"\r\n",
-            f"--{BOUNDARY}\r\n".encode(),
-            f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'.encode(),
-            f"Content-Type: {content_type}\r\n\r\n".encode(),
-            content,
-            f"\r\n--{BOUNDARY}--\r\n".encode(),
-        ]
-    )
+def _part(name: str, value: bytes, filename: str = "", content_type: str = "") -> bytes:
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+    head = f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n"
+    if content_type:
+        head += f"Content-Type: {content_type}\r\n"
+    return head.encode() + b"\r\n" + value + b"\r\n"
+
+
+def _multipart(*parts: bytes) -> bytes:
+    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
 
 
 def _request(
@@ -177,11 +175,14 @@ def heartbeat(host: str, port: int) -> int:
     return beat
 
 
-def submissions_per_second(host: str, port: int, session: CitizenSession, seconds: float) -> float:
-    """Online submissions (the case, then a PDF and a PNG) per second."""
-    uploads = [
-        _multipart(session.material_specs[0], "application.pdf", "application/pdf", PDF),
-        _multipart(session.material_specs[1], "id-card.png", "image/png", PNG),
+def submissions_per_second(
+    host: str, port: int, session: CitizenSession, seconds: float, *, one_request: bool = True
+) -> float:
+    """Online submissions (the application, a PDF and a PNG) per second: in one multipart
+    request, or (`one_request` false) as the application then one request per file."""
+    files = [
+        (session.material_specs[0], "application.pdf", "application/pdf", PDF),
+        (session.material_specs[1], "id-card.png", "image/png", PNG),
     ]
     payload = json.dumps(
         {
@@ -192,19 +193,37 @@ def submissions_per_second(host: str, port: int, session: CitizenSession, second
         }
     ).encode()
     json_headers = {**session.headers(), "Content-Type": "application/json"}
-    upload_headers = {
+    multipart_headers = {
         **session.headers(),
         "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
     }
+    application = _multipart(
+        _part("payload", payload),
+        *(
+            part
+            for spec, name, content_type, content in files
+            for part in (_part("file", content, name, content_type), _part("spec", b"%d" % spec))
+        ),
+    )
+    uploads = [
+        _multipart(_part("spec", b"%d" % spec), _part("file", content, name, content_type))
+        for spec, name, content_type, content in files
+    ]
 
     def step(connection: http.client.HTTPConnection) -> str:
-        headers = {**json_headers, "Idempotency-Key": str(uuid.uuid4())}
-        status, answer = _request(connection, "POST", "/api/v1/cases", payload, headers)
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        if one_request:
+            headers, body = {**multipart_headers, **key}, application
+        else:
+            headers, body = {**json_headers, **key}, payload
+        status, answer = _request(connection, "POST", "/api/v1/cases", body, headers)
         if status != 201:
             return f"POST /api/v1/cases answered {status}: {answer[:300]!r}"
+        if one_request:
+            return ""
         path = f"/api/v1/cases/{json.loads(answer)['number']}/materials"
-        for body in uploads:
-            status, answer = _request(connection, "POST", path, body, upload_headers)
+        for upload in uploads:
+            status, answer = _request(connection, "POST", path, upload, multipart_headers)
             if status != 201:
                 return f"POST {path} answered {status}: {answer[:300]!r}"
         return ""

@@ -92,7 +92,7 @@ def lights(request: HttpRequest, filters: Query[LightsQuery]) -> LightsOut:
             LitCaseOut(
                 number=case.number,
                 item_name=case.item.name,
-                department=case.item.department.short_name,
+                department=case.department.short_name,
                 applicant=mask_name(case.applicant_name),
                 promised_due=case.promised_due,
                 statutory_due=case.statutory_due,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import statistics
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -17,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from cases.models import CONCLUDED, Case, CaseExtension, CaseSuspension, ExtensionStatus
-from catalog.models import Center, Counter, Department, ServiceItem
-from supervision.models import Violation
+from catalog.models import Center, Department, ServiceItem
+from catalog.models import Counter as HallCounter
+from supervision.models import Dimension, EfficiencyRollup, RollupMonth, Violation
 from workdays.calendar import Calendar, OutOfCalendar, is_working_day
 
 
@@ -87,28 +87,10 @@ class WorkingDayTable:
         ]
 
 
-class Dimension(StrEnum):
-    DEPARTMENT = "department"
-    ITEM = "item"
-    COUNTER = "counter"
-    PERSON = "person"
-
-    @property
-    def label(self) -> str:
-        return str(DIMENSION_LABELS[self])
-
-
-DIMENSION_LABELS = {
-    Dimension.DEPARTMENT: _("By department"),
-    Dimension.ITEM: _("By service item"),
-    Dimension.COUNTER: _("By counter"),
-    Dimension.PERSON: _("By person"),
-}
-
 # The column of a case that each dimension groups by: the counter and the person are those of
 # the clerk who took the case in (handled_by).
 _GROUP_FIELDS = {
-    Dimension.DEPARTMENT: "item__department_id",
+    Dimension.DEPARTMENT: "department_id",
     Dimension.ITEM: "item_id",
     Dimension.COUNTER: "handled_by__staff_profile__counter_id",
     Dimension.PERSON: "handled_by_id",
@@ -135,10 +117,44 @@ class Period:
         end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         return start, end
 
+    def months(self) -> list[Period]:
+        """The calendar months the period touches, whole, in order."""
+        months = [Period.month_of(self.start)]
+        while months[-1].end < self.end:
+            months.append(Period.month_of(months[-1].end + dt.timedelta(days=1)))
+        return months
+
+    def covers(self, other: Period) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+def _mean(histogram: Counter[int]) -> float | None:
+    count = histogram.total()
+    return sum(days * n for days, n in histogram.items()) / count if count else None
+
+
+def _median(histogram: Counter[int]) -> float | None:
+    """The median of the values a histogram {value: how many} counts, as `statistics.median`."""
+    count = histogram.total()
+    if not count:
+        return None
+    wanted = (count - 1) // 2, count // 2  # the middle positions (one when count is odd)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while len(found) < 2 and seen > wanted[len(found)]:
+            found.append(value)
+    return (found[0] + found[1]) / 2
+
 
 @dataclass
 class EfficiencyRow:
-    """The figures of one department, item, counter or person (key None: unknown)."""
+    """The figures of one department, item, counter or person (key None: unknown).
+
+    Working days used and promised are kept as histograms {working days: cases}, which add up
+    across months (the rollups) and still give exact means and medians.
+    """
 
     key: int | None
     label: str
@@ -148,8 +164,19 @@ class EfficiencyRow:
     suspensions: int = 0
     extensions: int = 0
     violations: int = 0
-    days_used: list[int] = field(default_factory=list, repr=False)
-    days_promised: list[int] = field(default_factory=list, repr=False)
+    days_used: Counter[int] = field(default_factory=Counter, repr=False)
+    days_promised: Counter[int] = field(default_factory=Counter, repr=False)
+
+    def absorb(self, other: EfficiencyRow) -> None:
+        """Add another row's figures to this one's."""
+        self.concluded += other.concluded
+        self.on_time += other.on_time
+        self.early += other.early
+        self.suspensions += other.suspensions
+        self.extensions += other.extensions
+        self.violations += other.violations
+        self.days_used.update(other.days_used)
+        self.days_promised.update(other.days_promised)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -161,19 +188,19 @@ class EfficiencyRow:
 
     @property
     def mean_used(self) -> float | None:
-        return statistics.fmean(self.days_used) if self.days_used else None
+        return _mean(self.days_used)
 
     @property
     def median_used(self) -> float | None:
-        return statistics.median(self.days_used) if self.days_used else None
+        return _median(self.days_used)
 
     @property
     def mean_promised(self) -> float | None:
-        return statistics.fmean(self.days_promised) if self.days_promised else None
+        return _mean(self.days_promised)
 
     @property
     def median_promised(self) -> float | None:
-        return statistics.median(self.days_promised) if self.days_promised else None
+        return _median(self.days_promised)
 
 
 @dataclass(frozen=True)
@@ -185,9 +212,12 @@ class EfficiencyTable:
 
 
 def _concluded_filter(
-    center: Center, period: Period, department: Department | None, prefix: str = ""
+    center: Center,
+    bounds: tuple[dt.datetime, dt.datetime],
+    department: Department | None,
+    prefix: str = "",
 ) -> Q:
-    start, end = period.bounds()
+    start, end = bounds
     condition = Q(
         **{
             f"{prefix}center": center,
@@ -197,7 +227,7 @@ def _concluded_filter(
         }
     )
     if department is not None:
-        condition &= Q(**{f"{prefix}item__department": department})
+        condition &= Q(**{f"{prefix}department": department})
     return condition
 
 
@@ -205,7 +235,84 @@ def concluded_in(
     *, center: Center, period: Period, department: Department | None = None
 ) -> QuerySet[Case]:
     """The center's cases concluded (approved, with gaps or denied) within the period."""
-    return Case.objects.filter(_concluded_filter(center, period, department))
+    return Case.objects.filter(_concluded_filter(center, period.bounds(), department))
+
+
+# A row of a tally: its dimension, the department it lies in and its key in the dimension.
+TallyKey = tuple[Dimension, int, int | None]
+
+
+def efficiency_tally(
+    *,
+    center: Center,
+    bounds: tuple[dt.datetime, dt.datetime],
+    calendar: Calendar,
+    dimensions: Iterable[Dimension] = tuple(Dimension),
+    department: Department | None = None,
+) -> dict[TallyKey, EfficiencyRow]:
+    """The figures of the cases concluded in [start, end), one row per group of each dimension
+    within each department (violations aside: they are not the cases' own).
+
+    Working days used (from the clock's start to the day of conclusion, minus the working days of
+    special procedures, which stop the clock) need the calendar, and medians need every value:
+    so the cases are read once, as plain tuples, and counted here over one `WorkingDayTable`.
+    Suspensions and extensions are read through their own (small) tables.
+    """
+    dimensions = tuple(dimensions)
+    groups = [_GROUP_FIELDS[dimension] for dimension in dimensions]
+    cases = list(
+        Case.objects.filter(_concluded_filter(center, bounds, department))
+        .annotate(concluded_on=TruncDate("concluded_at"))
+        .order_by()
+        .values_list(
+            "pk",
+            "department_id",
+            "clock_start",
+            "concluded_on",
+            "promised_due",
+            "promised_days",
+            *groups,
+        )
+    )
+    of_period = _concluded_filter(center, bounds, department, prefix="case__")
+    suspended: dict[int, int] = {}
+    suspensions: dict[int, int] = {}
+    for case_id, days in (
+        CaseSuspension.objects.filter(of_period).order_by().values_list("case_id", "working_days")
+    ):
+        suspended[case_id] = suspended.get(case_id, 0) + days
+        suspensions[case_id] = suspensions.get(case_id, 0) + 1
+    extensions: dict[int, int] = {}
+    for case_id in (
+        CaseExtension.objects.filter(of_period, status=ExtensionStatus.APPROVED)
+        .order_by()
+        .values_list("case_id", flat=True)
+    ):
+        extensions[case_id] = extensions.get(case_id, 0) + 1
+    starts = [case[2] for case in cases if case[2] is not None]
+    if starts:
+        first = min(starts)
+        table = WorkingDayTable(calendar, first, max(first, *(case[3] for case in cases)))
+    rows: dict[TallyKey, EfficiencyRow] = {}
+    for pk, department_id, clock_start, concluded_on, promised_due, promised_days, *keys in cases:
+        used = None
+        if clock_start is not None:
+            used = max(table.count(clock_start, concluded_on) - suspended.get(pk, 0), 0)
+        for dimension, key in zip(dimensions, keys, strict=True):
+            figures = rows.get((dimension, department_id, key))
+            if figures is None:
+                figures = rows[dimension, department_id, key] = EfficiencyRow(key, "")
+            figures.concluded += 1
+            figures.suspensions += suspensions.get(pk, 0)
+            figures.extensions += extensions.get(pk, 0)
+            if promised_due is not None:
+                figures.on_time += concluded_on <= promised_due
+                figures.early += concluded_on < promised_due
+            if used is not None:
+                figures.days_used[used] += 1
+            if promised_days is not None:
+                figures.days_promised[promised_days] += 1
+    return rows
 
 
 def _labels(dimension: Dimension, keys: Iterable[int | None]) -> dict[int | None, str]:
@@ -216,7 +323,9 @@ def _labels(dimension: Dimension, keys: Iterable[int | None]) -> dict[int | None
     elif dimension == Dimension.ITEM:
         labels |= dict(ServiceItem.objects.filter(pk__in=wanted).values_list("pk", "name"))
     elif dimension == Dimension.COUNTER:
-        labels |= {counter.pk: str(counter) for counter in Counter.objects.filter(pk__in=wanted)}
+        labels |= {
+            counter.pk: str(counter) for counter in HallCounter.objects.filter(pk__in=wanted)
+        }
     else:
         labels |= {user.pk: str(user) for user in User.objects.filter(pk__in=wanted)}
     return labels
@@ -248,6 +357,60 @@ def _violations_by(
     return _counts_by(violations, _VIOLATION_GROUPS[dimension])
 
 
+# A rollup row as `_rolled_up` reads it: key, the five counts, the two histograms.
+RollupValues = tuple[int | None, int, int, int, int, int, dict[str, int], dict[str, int]]
+ROLLUP_COLUMNS = (
+    "key",
+    "concluded",
+    "on_time",
+    "early",
+    "suspensions",
+    "extensions",
+    "days_used",
+    "days_promised",
+)
+
+
+def _rolled_up(
+    center: Center, period: Period, dimension: Dimension, department: Department | None
+) -> tuple[list[RollupValues], list[tuple[dt.datetime, dt.datetime]]]:
+    """The rollup rows of the months the period covers whole, and the stretches of time left to
+    count live: the period's partial months, months without a rollup, and what was concluded
+    after a running month's rollup was computed."""
+    months = period.months()
+    computed = {
+        rollup.month: rollup
+        for rollup in RollupMonth.objects.filter(
+            center=center, month__in=[month.start for month in months]
+        )
+    }
+    used: list[RollupMonth] = []
+    live: list[tuple[dt.datetime, dt.datetime]] = []
+
+    def count_live(start: dt.datetime, end: dt.datetime) -> None:
+        if start >= end:
+            return
+        if live and live[-1][1] == start:
+            live[-1] = (live[-1][0], end)
+        else:
+            live.append((start, end))
+
+    period_start, period_end = period.bounds()
+    for month in months:
+        month_start, month_end = month.bounds()
+        rollup = computed.get(month.start)
+        if rollup is not None and period.covers(month):
+            used.append(rollup)
+            count_live(rollup.complete_until, month_end)
+        else:
+            count_live(max(month_start, period_start), min(month_end, period_end))
+    rows = EfficiencyRollup.objects.filter(month__in=used, dimension=dimension)
+    if department is not None:
+        rows = rows.filter(department=department)
+    # Plain tuples: a year by item is some 2,000 rows, and models would double the page's time.
+    return list(rows.order_by().values_list(*ROLLUP_COLUMNS)), live
+
+
 def efficiency_table(
     *,
     center: Center,
@@ -258,52 +421,41 @@ def efficiency_table(
 ) -> EfficiencyTable:
     """The efficiency figures of the period's concluded cases, one row per group, busiest first.
 
-    Working days used (from the clock's start to the day of conclusion, minus the working days of
-    special procedures, which stop the clock) need the calendar, and medians need every value:
-    so the period's cases are read once, as plain tuples, and counted here over one
-    `WorkingDayTable`. Suspensions and extensions are read through their own (small) tables.
+    Whole months come from their rollups (`supervision.services.efficiency_rollup_compute`),
+    kept current by the worker; the period's partial months, months not rolled up yet and the
+    cases concluded since a running month's rollup are counted live. Violations are counted
+    live: they are few.
     """
-    group = _GROUP_FIELDS[dimension]
-    cases = list(
-        concluded_in(center=center, period=period, department=department)
-        .annotate(concluded_on=TruncDate("concluded_at"))
-        .order_by()
-        .values_list("pk", group, "clock_start", "concluded_on", "promised_due", "promised_days")
-    )
-    group_of = {pk: key for pk, key, *_rest in cases}
-    of_period = _concluded_filter(center, period, department, prefix="case__")
-    suspended: dict[int, int] = {}
     rows: dict[int | None, EfficiencyRow] = {}
 
     def row(key: int | None) -> EfficiencyRow:
-        return rows.setdefault(key, EfficiencyRow(key, ""))
+        figures = rows.get(key)
+        if figures is None:
+            figures = rows[key] = EfficiencyRow(key, "")
+        return figures
 
-    for case_id, days in (
-        CaseSuspension.objects.filter(of_period).order_by().values_list("case_id", "working_days")
-    ):
-        if case_id in group_of:  # not a case concluded since the first read
-            suspended[case_id] = suspended.get(case_id, 0) + days
-            row(group_of[case_id]).suspensions += 1
-    extensions = CaseExtension.objects.filter(of_period, status=ExtensionStatus.APPROVED)
-    for case_id in extensions.order_by().values_list("case_id", flat=True):
-        if case_id in group_of:
-            row(group_of[case_id]).extensions += 1
-    starts = [clock_start for _pk, _key, clock_start, *_rest in cases if clock_start is not None]
-    if starts:
-        first = min(starts)
-        last = max(first, *(concluded_on for *_rest, concluded_on, _due, _days in cases))
-        table = WorkingDayTable(calendar, first, last)
-    for pk, key, clock_start, concluded_on, promised_due, promised_days in cases:
+    rollups, live = _rolled_up(center, period, dimension, department)
+    for key, concluded, on_time, early, suspensions, extensions, used, promised in rollups:
         figures = row(key)
-        figures.concluded += 1
-        if promised_due is not None:
-            figures.on_time += concluded_on <= promised_due
-            figures.early += concluded_on < promised_due
-        if clock_start is not None:
-            used = table.count(clock_start, concluded_on) - suspended.get(pk, 0)
-            figures.days_used.append(max(used, 0))
-        if promised_days is not None:
-            figures.days_promised.append(promised_days)
+        figures.concluded += concluded
+        figures.on_time += on_time
+        figures.early += early
+        figures.suspensions += suspensions
+        figures.extensions += extensions
+        for days, count in used.items():
+            figures.days_used[int(days)] += count
+        for days, count in promised.items():
+            figures.days_promised[int(days)] += count
+    for bounds in live:
+        tally = efficiency_tally(
+            center=center,
+            bounds=bounds,
+            calendar=calendar,
+            dimensions=(dimension,),
+            department=department,
+        )
+        for (_dimension, _department, key), figures in tally.items():
+            row(key).absorb(figures)
     violations = _violations_by(
         center=center, period=period, dimension=dimension, department=department
     )
@@ -319,12 +471,5 @@ def efficiency_table(
 def _total(rows: list[EfficiencyRow]) -> EfficiencyRow:
     total = EfficiencyRow(None, str(_("Total")))
     for row in rows:
-        total.concluded += row.concluded
-        total.on_time += row.on_time
-        total.early += row.early
-        total.suspensions += row.suspensions
-        total.extensions += row.extensions
-        total.violations += row.violations
-        total.days_used += row.days_used
-        total.days_promised += row.days_promised
+        total.absorb(row)
     return total

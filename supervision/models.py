@@ -92,6 +92,7 @@ class Rule(models.TextChoices):
     SUSPENSION_WITHOUT_REASON = "suspension_no_reason", _("Suspension without reason")
     SUSPENSION_TOO_LONG = "suspension_too_long", _("Suspension past its expected length")
     OUTSIDE_ACTOR = "outside_actor", _("Action by a person outside the case's department")
+    FEE_ON_FREE_ITEM = "fee_on_free_item", _("Fee charged on a free item")
     RECTIFICATION_LATE = "rectification_late", _("Rectification of a bad rating late")
     WORK_ORDER_LATE = "work_order_late", _("Work order past its deadline")
 
@@ -290,3 +291,76 @@ class SweepCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_id}"
+
+
+class Dimension(models.TextChoices):
+    """What efficiency figures are grouped by (事后监察): the counter and the person are those of
+    the clerk who took the case in."""
+
+    DEPARTMENT = "department", _("By department")
+    ITEM = "item", _("By service item")
+    COUNTER = "counter", _("By counter")
+    PERSON = "person", _("By person")
+
+
+class RollupMonth(models.Model):
+    """One month of a center's efficiency rollup (月度汇总), and up to when it counts.
+
+    Its rows hold the cases concluded from the month's first day up to `complete_until`: the
+    month's end once the month is over, the time of the computation while it runs. Reports add
+    the cases concluded after that live. Recomputing a month locks this row and replaces its rows.
+    """
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"), help_text=_("The month's first day."))
+    complete_until = models.DateTimeField(_("counts cases concluded before"))
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("efficiency rollup month")
+        verbose_name_plural = _("efficiency rollup months")
+        ordering = ["center", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "month"], name="rollup_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.month:%Y-%m}"
+
+
+class EfficiencyRollup(models.Model):
+    """The figures of a month's concluded cases for one department, item, counter or person
+    within one department (the department's own row has key = its id).
+
+    `days_used` and `days_promised` are histograms, {working days: cases}, so that means and
+    medians over several months come out exact.
+    """
+
+    month = models.ForeignKey(RollupMonth, on_delete=models.CASCADE, related_name="rows")
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.BigIntegerField(
+        _("department, item, counter or person"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: not recorded (a case taken in by nobody, or by staff at no counter)."),
+    )
+    concluded = models.PositiveIntegerField(_("cases concluded"), default=0)
+    on_time = models.PositiveIntegerField(_("on time"), default=0)
+    early = models.PositiveIntegerField(_("concluded early"), default=0)
+    suspensions = models.PositiveIntegerField(_("special procedures"), default=0)
+    extensions = models.PositiveIntegerField(_("extensions"), default=0)
+    days_used = models.JSONField(_("working days used"), default=dict)
+    days_promised = models.JSONField(_("promised working days"), default=dict)
+
+    class Meta:
+        verbose_name = _("efficiency rollup")
+        verbose_name_plural = _("efficiency rollups")
+        indexes = [
+            models.Index(fields=["month", "dimension", "department"], name="rollup_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month_id} {self.dimension} {self.department_id}/{self.key}"

@@ -18,6 +18,7 @@ from cases.models import (
     CONCLUDED,
     Case,
     CaseEvent,
+    CaseFee,
     CaseStage,
     CaseStatus,
     CaseSuspension,
@@ -57,7 +58,7 @@ def overdue_cases(center: Center, today: dt.date, calendar: Calendar) -> list[Fi
         cases = (
             Case.objects.filter(center=center)
             .lit(light, today)
-            .values_list("pk", "item__department_id", "handled_by_id", "promised_due")
+            .values_list("pk", "department_id", "handled_by_id", "promised_due")
         )
         for pk, department, handler, due in cases:
             findings.append(
@@ -105,7 +106,7 @@ def acceptance_late(center: Center, today: dt.date, calendar: Calendar) -> list[
         status__in=AWAITING_ACCEPTANCE,
         acceptance_due__lt=today,
         channel=Channel.ONLINE,
-    ).values_list("pk", "item__department_id", "handled_by_id", "acceptance_due")
+    ).values_list("pk", "department_id", "handled_by_id", "acceptance_due")
     return [
         Finding(
             rule=Rule.ACCEPTANCE_LATE,
@@ -124,7 +125,7 @@ def suspensions_too_long(center: Center, today: dt.date, calendar: Calendar) -> 
     """Special procedures still under way after the working days they were expected to last."""
     suspensions = CaseSuspension.objects.filter(
         case__center=center, case__status=CaseStatus.SPECIAL_START, ended_at__isnull=True
-    ).select_related("case__item")
+    ).select_related("case")
     findings: list[Finding] = []
     for suspension in suspensions:
         try:
@@ -140,13 +141,39 @@ def suspensions_too_long(center: Center, today: dt.date, calendar: Calendar) -> 
                     severity=Severity.MINOR,
                     center_id=center.pk,
                     case_id=suspension.case_id,
-                    department_id=suspension.case.item.department_id,
+                    department_id=suspension.case.department_id,
                     person_id=suspension.started_by_id,
                     detail=_("Expected to end by %(end)s (%(days)s working days).")
                     % {"end": expected_end, "days": suspension.expected_days},
                 )
             )
     return findings
+
+
+def fees_on_free_items(center: Center, today: dt.date, calendar: Calendar) -> list[Finding]:
+    """Fees charged on a case whose item the catalog listed as free of charge (乱收费); one
+    finding per case, naming every such fee and the person who charged the first."""
+    charges = (
+        CaseFee.objects.filter(item_free=True, case__center=center)
+        .order_by("charged_at", "pk")
+        .values_list("case_id", "case__department_id", "charged_by_id", "name", "amount")
+    )
+    by_case: dict[int, tuple[int, int, list[str]]] = {}
+    for case, department, person, name, amount in charges:
+        _department, _person, fees = by_case.setdefault(case, (department, person, []))
+        fees.append(_("%(name)s %(amount)s yuan") % {"name": name, "amount": amount})
+    return [
+        Finding(
+            rule=Rule.FEE_ON_FREE_ITEM,
+            severity=Severity.GRAVE,
+            center_id=center.pk,
+            case_id=case,
+            department_id=department,
+            person_id=person,
+            detail=_("Charged on an item free of charge: %(fees)s.") % {"fees": "; ".join(fees)},
+        )
+        for case, (department, person, fees) in by_case.items()
+    ]
 
 
 def _from_event(
@@ -157,7 +184,7 @@ def _from_event(
         severity=severity,
         center_id=event.case.center_id,
         case_id=event.case_id,
-        department_id=department_id or event.case.item.department_id,
+        department_id=department_id or event.case.department_id,
         person_id=event.actor_id,
         detail=detail,
     )
@@ -287,7 +314,7 @@ def outside_actors(events: Sequence[CaseEvent]) -> list[Finding]:
     findings: list[Finding] = []
     for event, department in acting:
         case = event.case
-        own = involved.get(case.pk, set()) | {case.item.department_id}
+        own = involved.get(case.pk, set()) | {case.department_id}
         if department not in own:
             findings.append(
                 _from_event(
@@ -308,6 +335,7 @@ STATE_RULES: list[StateRule] = [
     overdue_stages,
     acceptance_late,
     suspensions_too_long,
+    fees_on_free_items,
 ]
 EVENT_RULES: tuple[EventRule, ...] = (
     second_corrections,

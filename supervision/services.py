@@ -37,11 +37,15 @@ from cases.models import (
 from catalog.models import Center, Department, StaffProfile
 from govhall.errors import ConflictError
 from hall.sms import send_sms
+from supervision.efficiency import EfficiencyRow, Period, efficiency_tally
 from supervision.models import (
     LIGHT_LEVELS,
+    Dimension,
+    EfficiencyRollup,
     LightAlert,
     LightWatch,
     NoticeState,
+    RollupMonth,
     SupervisionNotice,
     SweepCursor,
     Violation,
@@ -745,3 +749,101 @@ def supervision_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         violations=len(violations_detect(now=now)),
         late_notices=notices_escalate(now=now),
     )
+
+
+# --- efficiency rollups (事后) ---------------------------------------------------------------
+
+
+def _rollup_row(
+    header: RollupMonth, dimension: Dimension, department_id: int, figures: EfficiencyRow
+) -> EfficiencyRollup:
+    return EfficiencyRollup(
+        month=header,
+        dimension=dimension,
+        department_id=department_id,
+        key=figures.key,
+        concluded=figures.concluded,
+        on_time=figures.on_time,
+        early=figures.early,
+        suspensions=figures.suspensions,
+        extensions=figures.extensions,
+        days_used={str(days): n for days, n in sorted(figures.days_used.items())},
+        days_promised={str(days): n for days, n in sorted(figures.days_promised.items())},
+    )
+
+
+@transaction.atomic
+def efficiency_rollup_compute(
+    *, center: Center, month: dt.date, now: dt.datetime | None = None
+) -> RollupMonth | None:
+    """Count the month's concluded cases (up to now, for a running month) into its rollup,
+    replacing what it held; None for a month that has not begun.
+
+    The month's row is locked first, so that two workers recomputing the same month one after
+    the other each leave a whole rollup, never a mix of both.
+    """
+    now = now or timezone.now()
+    period = Period.month_of(month)
+    month_start, month_end = period.bounds()
+    if now <= month_start:
+        return None
+    header, _created = RollupMonth.objects.get_or_create(
+        center=center,
+        month=period.start,
+        defaults={"complete_until": month_start, "computed_at": now},
+    )
+    header = RollupMonth.objects.select_for_update().get(pk=header.pk)
+    complete_until = min(now, month_end)
+    tally = efficiency_tally(
+        center=center, bounds=(month_start, complete_until), calendar=calendar_current()
+    )
+    header.rows.all().delete()
+    EfficiencyRollup.objects.bulk_create(
+        [
+            _rollup_row(header, dimension, department_id, figures)
+            for (dimension, department_id, _key), figures in tally.items()
+        ],
+        batch_size=1000,
+    )
+    header.complete_until = complete_until
+    header.computed_at = now
+    header.save(update_fields=["complete_until", "computed_at"])
+    return header
+
+
+def efficiency_rollup_refresh(*, now: dt.datetime | None = None) -> int:
+    """The worker's round: every center's running and previous month (conclusions late in a
+    month and revocations still move the previous one); the number of months computed."""
+    now = now or timezone.now()
+    this_month = Period.month_of(timezone.localdate(now)).start
+    previous = Period.month_of(this_month - dt.timedelta(days=1)).start
+    computed = 0
+    for center in Center.objects.all():
+        for month in (previous, this_month):
+            computed += efficiency_rollup_compute(center=center, month=month, now=now) is not None
+    return computed
+
+
+def efficiency_rollup_rebuild(
+    *, center: Center, first: dt.date | None = None, now: dt.datetime | None = None
+) -> int:
+    """Compute every month of the center from `first` (by default its first conclusion) to now,
+    one transaction per month; the number of months computed."""
+    now = now or timezone.now()
+    if first is None:
+        earliest = (
+            Case.objects.filter(center=center, concluded_at__isnull=False)
+            .order_by("concluded_at")
+            .values_list("concluded_at", flat=True)
+            .first()
+        )
+        if earliest is None:
+            return 0
+        first = timezone.localdate(earliest)
+    month = Period.month_of(first)
+    last = timezone.localdate(now)
+    computed = 0
+    while month.start <= last:
+        computed += efficiency_rollup_compute(center=center, month=month.start, now=now) is not None
+        month = Period.month_of(month.end + dt.timedelta(days=1))
+    return computed

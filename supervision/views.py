@@ -123,7 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     Light(light).label,
                     case.number,
                     case.item.name,
-                    case.item.department.name,
+                    case.department.name,
                     mask_name(case.applicant_name),
                     _handler_name(case.handled_by),
                     case.promised_due,
@@ -383,7 +383,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     )
     departments = Department.objects.filter(center=scope.center)
     default_department = (
-        violation.department_id if violation else case.item.department_id if case else None
+        violation.department_id if violation else case.department_id if case else None
     )
     context: dict[str, Any] = {
         "center": scope.center,

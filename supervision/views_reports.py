@@ -24,13 +24,8 @@ from catalog.models import Center, Department
 from catalog.search import catalog_figures
 from catalog.selectors import center_for_user
 from supervision.compliance import ComplianceReport, compliance_report
-from supervision.efficiency import (
-    Dimension,
-    EfficiencyRow,
-    EfficiencyTable,
-    Period,
-    efficiency_table,
-)
+from supervision.efficiency import EfficiencyRow, EfficiencyTable, Period, efficiency_table
+from supervision.models import Dimension
 from workdays.selectors import calendar_current
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -313,7 +308,7 @@ def efficiency_workbook(tables: list[EfficiencyTable]) -> openpyxl.Workbook:
     for table in tables:
         _write_sheet(
             workbook,
-            table.dimension.label,
+            str(table.dimension.label),
             columns,
             [*(_cells(row) for row in table.rows), _cells(table.total)],
         )

@@ -19,6 +19,7 @@ from cases.tests.conftest import (  # noqa: F401 -- fixtures shared with the cas
 )
 from catalog.models import Department
 from catalog.tests.factories import make_department, make_staff, make_user
+from supervision.tests.efficiency_world import hall  # noqa: F401 -- the efficiency tables' world
 
 
 @dataclass
