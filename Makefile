@@ -4,11 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 GOVHALL := $(VENV)/bin/govhall
 PORT ?= 8000
+# ECharts, from npm at the version package-lock.json pins, served as a static file.
+ECHARTS := stats/static/stats/vendor/echarts.min.js
 APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext wrk espeak-ng
 
 .PHONY: install system-packages demo test lint typecheck pytest bench lock messages translations clean
 
-install: system-packages $(VENV)/.installed messages
+install: system-packages $(VENV)/.installed messages $(ECHARTS)
 
 system-packages:
 	@bash scripts/system-packages.sh $(APT_PACKAGES)
@@ -18,6 +20,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+$(ECHARTS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js $@
 
 messages: $(VENV)/.installed
 	cd $(CURDIR) && $(GOVHALL) compilemessages --ignore=.venv --ignore=var -v 0

@@ -86,12 +86,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def register_routers() -> None:
     """Add the apps' routers; called once from the URLconf."""
     from accounts.api import router as accounts_router
+    from assessment.api import router as assessment_router
     from cases.api import router as cases_router
     from catalog.api import router as catalog_router
     from feedback.api import router as feedback_router
     from hall.api import router as hall_router
     from hall.api_booking import router as booking_router
     from sharing.api import router as sharing_router
+    from stats.api import router as stats_router
     from supervision.api import router as supervision_router
     from workdays.api import router as workdays_router
     from workorders.api import router as workorders_router
@@ -106,3 +108,5 @@ def register_routers() -> None:
     api.add_router("/", sharing_router)
     api.add_router("/", workorders_router)
     api.add_router("/", feedback_router)
+    api.add_router("/", assessment_router)
+    api.add_router("/", stats_router)

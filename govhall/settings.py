@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "feedback",
     "workorders",
     "sharing",
+    "assessment",
+    "stats",
     "portal",
 ]
 

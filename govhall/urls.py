@@ -20,7 +20,9 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("feedback/", include("feedback.urls")),
     path("workorders/", include("workorders.urls")),
+    path("assessment/", include("assessment.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("stats.urls")),
     path("", include("sharing.urls")),
     path("", include("portal.urls")),
 ]

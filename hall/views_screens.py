@@ -43,6 +43,7 @@ from accounts.models import User
 from accounts.roles import Role
 from catalog.models import Center, Counter
 from catalog.search import center_get
+from hall import hooks
 from hall.auth import device_for_token
 from hall.models import (
     CounterPause,
@@ -273,6 +274,11 @@ def counter_screen_data(counter: Counter) -> dict[str, Any]:
         "pause_reason_label": CounterPause.reason_label(state.pause_reason) if state else "",
         "ticket": state.ticket.number if state and state.ticket else None,
         "staff": staff,
+        "titles": [
+            text
+            for titles in hooks.counter_screen_titles
+            for text in titles(counter, state.staff if staff is not None and state else None)
+        ],
     }
 
 

@@ -7,6 +7,7 @@ govhall=.venv/bin/govhall
 $govhall migrate --no-input -v 0
 $govhall seed_demo
 $govhall seed_demo_work_orders
+$govhall seed_demo_assessment
 $govhall runserver "127.0.0.1:${port}" --noreload &
 web=$!
 $govhall run_huey &

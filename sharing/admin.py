@@ -6,7 +6,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from govhall.admin import ReadOnlyAdmin
-from sharing.models import Certificate, CertificateStatusChange, CertificateType
+from sharing.models import (
+    ApiKey,
+    Certificate,
+    CertificateStatusChange,
+    CertificateType,
+    WebhookDelivery,
+)
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -47,3 +53,19 @@ class CertificateAdmin(ReadOnlyAdmin):
     list_filter = ("status", "source")
     search_fields = ("=identifier", "=number")
     inlines = [StatusChangeInline]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    """Keys are created and revoked on /certificates/systems/ or with `govhall api_key`."""
+
+    list_display = ("name", "department", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("department__center",)
+    search_fields = ("=prefix", "name")
+    exclude = ("secret_hash",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("event_key", "subscription", "event", "status", "attempts", "created_at")
+    list_filter = ("status", "event")

@@ -1,4 +1,5 @@
-"""API of the certificate registry: verification by identifier and token, and the public key."""
+"""API of the certificate registry: verification by identifier and token, the public key, and
+the department systems' operations (`sharing.api_systems`)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from ninja import Router, Schema
 from ninja.params import P, QueryEx
 
 from govhall.api import ErrorOut
+from sharing.api_systems import router as systems_router
 from sharing.selectors import certificate_verify
 from sharing.signing import signing_key
 
 router = Router(tags=["certificates"])
+router.add_router("/", systems_router)
 
 
 class DisclosedFieldOut(Schema):

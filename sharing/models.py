@@ -320,6 +320,7 @@ class CertificateUse(models.Model):
     class Kind(models.TextChoices):
         PROVIDED = "provided", _("Provided for a material")
         CONSULTED = "consulted", _("Consulted by staff")
+        QUERIED = "queried", _("Queried by a department system")
 
     certificate = models.ForeignKey(
         Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="uses"
@@ -366,3 +367,196 @@ class CertificateUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} → {self.case_id} ({self.kind})"
+
+
+# --- department systems: API keys, webhooks, the exchange feed ----------------------------------
+
+
+class ApiScope(models.TextChoices):
+    """What a department system's key may do."""
+
+    READ_CASES = "cases:read", _("Read the department's cases")
+    WRITE_STAGES = "stages:write", _("Write stage results and decisions")
+    ISSUE_CERTIFICATES = "certificates:issue", _("Issue certificates")
+    QUERY_CERTIFICATES = "certificates:query", _("Query certificates")
+
+
+class ApiKey(models.Model):
+    """A department system's key to the API (部门业务系统接口密钥).
+
+    Only the SHA-256 of the secret is kept: the secret is shown once, at creation. The key acts
+    through `user`, a member of staff of the department made for it alone (no password), so that
+    the cases' own services check and record what it does under the key's name.
+    """
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+    )
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts as"),
+        on_delete=models.PROTECT,
+        related_name="api_key",
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["department", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def label(self) -> str:
+        """How audit entries and lists name the key."""
+        return f"apikey-{self.prefix}"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def scope_labels(self) -> list[str]:
+        return [str(ApiScope(scope).label) for scope in self.scopes if scope in ApiScope.values]
+
+
+class WebhookEvent(models.TextChoices):
+    CASE_ACCEPTED = "case.accepted", _("Case accepted")
+    CASE_NOT_ACCEPTED = "case.not_accepted", _("Case not accepted or refused")
+    CASE_CORRECTION = "case.correction", _("Correction requested or handed in")
+    CASE_SUSPENDED = "case.special_procedure", _("Special procedure started or ended")
+    CASE_CONCLUDED = "case.concluded", _("Case concluded")
+    CASE_WITHDRAWN = "case.withdrawn", _("Case withdrawn")
+    STAGE_DUE = "stage.due", _("Stage due today")
+    CERTIFICATE_ISSUED = "certificate.issued", _("Certificate issued")
+
+
+class WebhookSubscription(models.Model):
+    """A department's URL that receives the events it chose, signed with its own secret."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="webhooks",
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    # Kept readable: the registry signs every delivery with it.
+    secret = models.CharField(_("signing secret"), max_length=64, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["department", "pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def event_labels(self) -> list[str]:
+        return [str(WebhookEvent(e).label) for e in self.events if e in WebhookEvent.values]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Given up")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription; sent until the receiver answers 2xx or attempts run out."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=30, choices=WebhookEvent.choices)
+    # What happened, once per subscription whatever the sweeps' overlap: `case_event:123`.
+    event_key = models.CharField(max_length=80)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_key"], name="webhook_delivery_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="webhook_delivery_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} → {self.subscription_id}"
+
+
+class WebhookAttempt(models.Model):
+    """One try at sending a delivery: what the receiver answered, or why nothing came back."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="tries")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(_("at"))
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["delivery", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}"
+
+
+class FeedCursor(models.Model):
+    """How far a sweep of the registry (webhook events, the exchange feed) has read a table."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("feed cursor")
+        verbose_name_plural = _("feed cursors")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_id}"

@@ -616,3 +616,59 @@ def certificate_uses_consult(*, case: Case, user: User, now: dt.datetime | None 
                 "used_at": now,
             },
         )
+
+
+PURPOSE_MAX = 200
+
+
+@transaction.atomic
+def certificates_query(
+    *,
+    case: Case,
+    holder_identifier: str,
+    purpose: str,
+    user: User,
+    now: dt.datetime | None = None,
+) -> list[Certificate]:
+    """A department system's look-up of the certificates held by the applicant of one of its
+    cases, for a stated purpose; each certificate returned is logged as a use the holder sees.
+
+    `case` is one the caller may see (the caller's selector checked it).
+    """
+    now = now or timezone.now()
+    purpose = purpose.strip()
+    if not purpose or len(purpose) > PURPOSE_MAX:
+        raise ValidationError(
+            _("State the purpose of the query (1 to %(n)s characters).") % {"n": PURPOSE_MAX}
+        )
+    holder_identifier = holder_identifier.strip().upper()
+    if not holder_identifier or holder_identifier != case.identifier.upper():
+        raise PermissionDenied(
+            _("Only the certificates of case %(case)s's applicant may be queried for it.")
+            % {"case": case.number}
+        )
+    certificates = list(
+        Certificate.objects.filter(holder_identifier=case.identifier).select_related(
+            "type", "issuer"
+        )
+    )
+    CertificateUse.objects.bulk_create(
+        CertificateUse(
+            certificate=certificate,
+            case=case,
+            kind=CertificateUse.Kind.QUERIED,
+            purpose=purpose,
+            used_by=user,
+            used_at=now,
+        )
+        for certificate in certificates
+    )
+    audit_record(
+        action="certificate.query",
+        actor=user,
+        target_type="case",
+        target_id=case.number,
+        center_id=case.center_id,
+        data={"purpose": purpose, "certificates": [c.identifier for c in certificates]},
+    )
+    return certificates

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sharing import views
+from sharing import views, views_systems
 
 app_name = "sharing"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("certificates/", views.mine, name="mine"),
     path("certificates/public-key.pem", views.public_key, name="public_key"),
     path("certificates/manage/", views.manage, name="manage"),
+    path("certificates/systems/", views_systems.systems, name="systems"),
     path("certificates/manage/<str:identifier>/", views.manage_detail, name="manage_detail"),
     path("certificates/provide/<str:number>/", views.provide, name="provide"),
     path("certificates/<str:identifier>/certificate.pdf", views.pdf, name="pdf"),

@@ -25,6 +25,13 @@
     part("staff").hidden = !staff;
     part("commitment").hidden = !(staff && staff.commitment);
     part("party").hidden = !(staff && staff.party_member);
+    var titles = data.titles || [];
+    part("titles").hidden = titles.length === 0;
+    part("titles").replaceChildren.apply(part("titles"), titles.map(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      return item;
+    }));
     if (staff) {
       ["name", "badge_number", "title", "commitment"].forEach(function (name) {
         field(name).textContent = staff[name];

@@ -1,0 +1,22 @@
+"""Pages of the assessment: findings, the daily bulletin, one's record and the rankings."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from assessment import views
+
+app_name = "assessment"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="index"),
+    path("findings/", views.finding_list, name="findings"),
+    path("findings/new/", views.finding_new, name="finding_new"),
+    path("findings/<int:pk>/", views.finding_detail, name="finding"),
+    path("findings/<int:pk>/photos/<int:photo>/", views.finding_photo, name="finding_photo"),
+    path("bulletin/", views.bulletin_page, name="bulletin"),
+    path("bulletin/pdf/", views.bulletin_pdf, name="bulletin_pdf"),
+    path("mine/", views.mine, name="mine"),
+    path("ranking/", views.ranking_page, name="ranking"),
+    path("ranking/close/", views.month_close_view, name="month_close"),
+    path("ranking/export.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
+    path("titles/propose/", views.titles_propose_view, name="titles_propose"),
+    path("titles/<int:pk>/decide/", views.title_decide_view, name="title_decide"),
+]
