@@ -6,7 +6,7 @@ GOVHALL := $(VENV)/bin/govhall
 PORT ?= 8000
 # ECharts, from npm at the version package-lock.json pins, served as a static file.
 ECHARTS := stats/static/stats/vendor/echarts.min.js
-APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext wrk espeak-ng
+APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools gettext wrk espeak-ng
 
 .PHONY: install system-packages demo test lint typecheck pytest bench lock messages translations clean
 

@@ -36,6 +36,10 @@ govhall demo is running: http://127.0.0.1:${port}/
   rate a service  http://127.0.0.1:${port}/feedback/c/demo/comment/
   work orders     http://127.0.0.1:${port}/workorders/          (demo-hall-manager, demo-department-head; public form /workorders/c/demo/new/)
   certificates    http://127.0.0.1:${port}/certificates/        (demo-citizen; registry /certificates/manage/ for demo-department-head)
+  dept. systems   http://127.0.0.1:${port}/certificates/systems/ (demo-department-head: API keys and webhooks)
+  assessment      http://127.0.0.1:${port}/assessment/          (demo-inspector, demo-clerk; bulletin /assessment/bulletin/, ranking for demo-administrator)
+  statistics      http://127.0.0.1:${port}/stats/               (demo-hall-manager; big screen /stats/screen/, reports /stats/reports/)
+  open data       http://127.0.0.1:${port}/open-data/
   admin           http://127.0.0.1:${port}/admin/
   API (OpenAPI)   http://127.0.0.1:${port}/api/v1/docs
 Demo log-ins (password: $($govhall seed_demo --print-password)):

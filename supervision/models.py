@@ -240,8 +240,14 @@ class SupervisionNotice(models.Model):
     request = models.TextField(_("what must be done"))
     answer_days = models.PositiveSmallIntegerField(_("working days to answer"))
     answer_due = models.DateField(_("answer due"))
+    # Empty for a notice the electronic supervision issued by itself (a late work order).
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     issued_at = models.DateTimeField(_("issued"))
     state = models.CharField(

@@ -565,24 +565,73 @@ def notice_issue(
         errors["violation"] = _("That violation belongs to another center.")
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
+    return _notice_create(
+        department=department,
+        subject=subject,
+        request=request,
+        days=days,
+        case=case if case is not None else (violation.case if violation else None),
+        violation=violation,
+        issued_by=user,
+        ip=ip,
+        now=timezone.now(),
+    )
+
+
+@transaction.atomic
+def notice_issue_automatic(
+    *,
+    department: Department,
+    subject: str,
+    request: str,
+    days: int,
+    now: dt.datetime,
+    case: Case | None = None,
+) -> SupervisionNotice:
+    """A notice the electronic supervision issues by itself, for a deadline a rule watches
+    (a work order left unanswered): no supervisor signs it, and any supervisor closes it."""
+    return _notice_create(
+        department=department,
+        subject=subject,
+        request=request,
+        days=days,
+        case=case,
+        violation=None,
+        issued_by=None,
+        ip="",
+        now=now,
+    )
+
+
+def _notice_create(
+    *,
+    department: Department,
+    subject: str,
+    request: str,
+    days: int,
+    case: Case | None,
+    violation: Violation | None,
+    issued_by: User | None,
+    ip: str,
+    now: dt.datetime,
+) -> SupervisionNotice:
     notice = SupervisionNotice(
         center_id=department.center_id,
         department=department,
-        case=case if case is not None else (violation.case if violation else None),
+        case=case,
         violation=violation,
         subject=subject[:200],
         request=request[:4000],
         answer_days=days,
         answer_due=add_working_days(calendar_current(), timezone.localdate(now), days),
-        issued_by=user,
+        issued_by=issued_by,
         issued_at=now,
     )
     notice.full_clean()
     notice.save()
     audit_record(
         action="notice.issued",
-        actor=user,
+        actor=issued_by,
         ip=ip,
         target_type="supervision.notice",
         target_id=str(notice.pk),

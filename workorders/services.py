@@ -25,6 +25,7 @@ from catalog.models import Center, Counter, Department, StaffProfile
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id
 from hall.sms import send_sms
+from supervision.services import notice_issue_automatic
 from workdays.calendar import add_working_days, working_day_with_days_left
 from workdays.selectors import calendar_current
 from workorders.models import (
@@ -46,6 +47,8 @@ NOTE_LIMIT = 2000
 # Follow-up codes avoid the characters people misread (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+# Working days a department has to answer the supervision notice a late work order brings.
+LATE_NOTICE_DAYS = 2
 
 
 # --- numbers, deadlines and people --------------------------------------------------------------
@@ -665,8 +668,9 @@ def work_orders_remind(*, now: dt.datetime | None = None) -> int:
 
 
 def work_orders_late_notify(*, now: dt.datetime | None = None) -> int:
-    """Past the due date, tell the department, the dispatcher and the supervisors once; the
-    violation itself is recorded by the supervision sweep (`workorders.rules`)."""
+    """Past the due date, tell the department, the dispatcher and the supervisors once, and send
+    the department a supervision notice (督办单) to answer; the violation itself is recorded by
+    the supervision sweep (`workorders.rules`)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     late = WorkOrder.objects.overdue(today).filter(late_notified_at__isnull=True)
@@ -687,6 +691,19 @@ def work_orders_late_notify(*, now: dt.datetime | None = None) -> int:
                 kind="work_order.late",
                 skip=None,
             )
+            if order.department is not None:
+                notice_issue_automatic(
+                    department=order.department,
+                    subject=_("Work order %(number)s past its deadline") % {"number": order.number},
+                    request=_(
+                        "Work order %(number)s was due %(due)s and is still open. Reply to it, "
+                        "and explain here why it is late."
+                    )
+                    % {"number": order.number, "due": order.due.isoformat()},
+                    days=LATE_NOTICE_DAYS,
+                    now=now,
+                    case=order.case,
+                )
             audit_record(
                 action="work_order.late",
                 target_type="work_order",

@@ -25,7 +25,7 @@ from tests.e2e.test_case_approval import (
 )
 from tests.e2e.test_cases import _page, site  # noqa: F401 -- the live demo fixture
 from tests.e2e.test_hall import _log_in
-from tests.pdf import pdf_text
+from tests.pdf import pdf_qr_codes, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,10 +73,10 @@ def test_a_concluded_case_issues_a_licence_that_verifies_valid_then_revoked(
     path = download.value.path()
     text = pdf_text(path.read_bytes())
     assert LICENCE in text and certificate.number in text
-    # The QR code encodes the address printed beside it.
-    match = re.search(r"(http://\S+/verify/\S+)", text.replace("\n", ""))
-    assert match is not None
-    verify_url = match.group(1)
+    # The QR code, read off the drawn page, leads to the address printed beside it.
+    (verify_url,) = pdf_qr_codes(path.read_bytes())
+    assert re.fullmatch(r"http://\S+/verify/\S+", verify_url)
+    assert verify_url in text.replace("\n", "").replace(" ", "")
 
     verifier = _page(browser)
     _in_english(verifier, site)

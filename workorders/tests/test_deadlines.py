@@ -7,7 +7,7 @@ import datetime as dt
 import time_machine
 
 from accounts.models import Message
-from supervision.models import Rule, Violation
+from supervision.models import Rule, SupervisionNotice, Violation
 from supervision.services import violations_detect
 from workorders import services
 from workorders.models import Kind
@@ -60,6 +60,12 @@ def test_a_late_order_is_notified_once_and_recorded_as_one_violation(
     violation = Violation.objects.get(rule=Rule.WORK_ORDER_LATE)
     assert violation.subject == order.number and violation.case_id is None
     assert violation.department_id == people.market.pk
+    # The department must answer a supervision notice that nobody had to issue by hand.
+    notice = SupervisionNotice.objects.get()
+    assert notice.department == people.market and notice.issued_by is None
+    assert order.number in notice.subject
+    # Two working days after Friday the 9th: Saturday the 10th is a make-up working day (调休).
+    assert notice.answer_due == dt.date(2026, 10, 12)
 
 
 def test_an_order_concluded_in_time_is_no_violation(
