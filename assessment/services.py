@@ -39,7 +39,7 @@ from assessment.selectors import (
     staff_profile_of,
 )
 from audit.services import audit_record
-from cases.services import MB, _sniff, file_limit
+from cases.services import MB, file_limit, upload_sniff
 from catalog.models import Center, Counter
 from feedback.stats import NamedPeriod, month_of
 from govhall.errors import ConflictError
@@ -79,7 +79,7 @@ def _photo_check(upload: UploadedFile) -> tuple[str, str, int, str]:
             % {"name": upload.name, "size": size / MB, "max": file_limit() // MB}
         )
     try:
-        content_type, suffix = _sniff(upload)
+        content_type, suffix = upload_sniff(upload)
     except ValidationError:
         content_type, suffix = "", ""
     if content_type not in PHOTO_TYPES:

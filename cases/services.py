@@ -527,7 +527,7 @@ def case_open_at_counter(
     )
 
 
-def _sniff(upload: UploadedFile) -> tuple[str, str]:
+def upload_sniff(upload: UploadedFile) -> tuple[str, str]:
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
@@ -569,7 +569,7 @@ def _material_check(upload: UploadedFile, *, used: int) -> _CheckedFile:
             _("The materials of a case may take at most %(max)s MB; %(used).1f MB are used.")
             % {"max": case_limit() // MB, "used": used / MB}
         )
-    content_type, suffix = _sniff(upload)
+    content_type, suffix = upload_sniff(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -1585,7 +1585,7 @@ def case_fee_charge(
 # --- certificates and automatic approval (秒批) ------------------------------------------------
 
 
-def _years_later(day: dt.date, years: int) -> dt.date:
+def years_later(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February into a common year
@@ -1607,7 +1607,7 @@ def _certificate_issue(case: Case, *, now: dt.datetime) -> CaseCertificate | Non
         holder_identifier=case.identifier,
         issuer=item.department,
         issued_on=issued,
-        valid_until=_years_later(issued, years) - dt.timedelta(days=1) if years else None,
+        valid_until=years_later(issued, years) - dt.timedelta(days=1) if years else None,
     )
     certificate_issued_on_commit(certificate.pk)
     _note(

@@ -155,7 +155,7 @@ def _yes_no(value: bool) -> str:
     return YES if value else NO
 
 
-def _write_sheet(
+def write_sheet(
     workbook: openpyxl.Workbook, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
     sheet = workbook.create_sheet(title)
@@ -181,7 +181,7 @@ def items_export_xlsx(*, center: Center) -> bytes:
     workbook = openpyxl.Workbook()
     assert workbook.active is not None  # a new workbook has one sheet
     workbook.remove(workbook.active)
-    _write_sheet(
+    write_sheet(
         workbook,
         ITEMS_SHEET,
         ITEM_COLUMNS,
@@ -217,7 +217,7 @@ def items_export_xlsx(*, center: Center) -> bytes:
     def key(item: ServiceItem) -> tuple[str, str]:
         return (item.basic_code, VARIANTS[ServiceItem.Variant(item.variant)])
 
-    _write_sheet(
+    write_sheet(
         workbook,
         MATERIALS_SHEET,
         MATERIAL_COLUMNS,
@@ -236,19 +236,19 @@ def items_export_xlsx(*, center: Center) -> bytes:
             for m in item.materials.all()
         ),
     )
-    _write_sheet(
+    write_sheet(
         workbook,
         FEES_SHEET,
         FEE_COLUMNS,
         ((*key(item), f.name, f.amount, f.basis) for item in items for f in item.fees.all()),
     )
-    _write_sheet(
+    write_sheet(
         workbook,
         STEPS_SHEET,
         STEP_COLUMNS,
         ((*key(item), s.name, s.days, s.description) for item in items for s in item.steps.all()),
     )
-    _write_sheet(
+    write_sheet(
         workbook,
         QUESTIONS_SHEET,
         QUESTION_COLUMNS,

@@ -40,7 +40,7 @@ from catalog.models import Center
 from catalog.selectors import center_for_user
 from feedback.models import AppealState, Level, Rating, Rectification
 from hall.models import PadRating
-from supervision.efficiency import Period, _labels
+from supervision.efficiency import Period, dimension_labels
 from supervision.models import Dimension
 from workorders.selectors import complaint_figures
 
@@ -371,7 +371,7 @@ def _roll_up(
     for key, figures in cells.items():
         rows.setdefault(key[position], SatisfactionRow(key[position])).add(figures)
         total.add(figures)
-    labels = _labels(grouping.dimension, rows)
+    labels = dimension_labels(grouping.dimension, rows)
     for group, row in rows.items():
         row.label = labels.get(group, str(group))
     ordered = sorted(rows.values(), key=lambda row: (-row.ratings, row.label))

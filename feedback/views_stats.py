@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit.services import audit_record, request_ip
-from catalog.excel import _write_sheet
+from catalog.excel import write_sheet
 from catalog.models import Department
 from catalog.search import center_get
 from feedback.models import Level, RatingChannel
@@ -141,7 +141,7 @@ def satisfaction_workbook(tables: list[SatisfactionTable]) -> openpyxl.Workbook:
         _("Call-back rate, percent"),
     ]
     for table in tables:
-        _write_sheet(
+        write_sheet(
             workbook,
             table.grouping.label,
             columns,

@@ -19,7 +19,7 @@ from stdnum.iso7064 import mod_37_36
 from accounts.models import User
 from audit.services import audit_record
 from cases.models import ApplicantKind, Case, CaseCertificate, CaseStatus
-from cases.services import _years_later
+from cases.services import years_later
 from catalog.models import Department, ItemField
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id, clean_uscc
@@ -334,7 +334,7 @@ def certificate_push(
     if issued_on > timezone.localdate(now):
         raise ValidationError(_("The issue date lies in the future."))
     if expires_on is None and certificate_type.valid_years:
-        expires_on = _years_later(issued_on, certificate_type.valid_years) - dt.timedelta(days=1)
+        expires_on = years_later(issued_on, certificate_type.valid_years) - dt.timedelta(days=1)
     if expires_on is not None and expires_on < issued_on:
         raise ValidationError(_("The certificate cannot expire before it is issued."))
     cleaned = _clean_data(certificate_type, data or {})

@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.excel import _write_sheet
+from catalog.excel import write_sheet
 from catalog.models import Center, ServiceItem
 from catalog.pdf import template_pdf
 from feedback.stats import Grouping, NamedPeriod, satisfaction_table
@@ -39,7 +39,7 @@ from stats.selectors import (
     scoped_work,
     summed,
 )
-from supervision.efficiency import EfficiencyTable, Period, _labels, efficiency_table
+from supervision.efficiency import EfficiencyTable, Period, dimension_labels, efficiency_table
 from supervision.models import Dimension
 from workdays.selectors import calendar_current
 
@@ -189,7 +189,7 @@ def _table(
     for rated in satisfaction_table(scope=scope, period=period, grouping=grouping).rows:
         row(rated.key).ratings = rated.ratings
         row(rated.key).satisfied = rated.satisfied
-    labels = _labels(efficiency.dimension, rows)
+    labels = dimension_labels(efficiency.dimension, rows)
     for key, figures in rows.items():
         figures.label = labels.get(key, str(key))
     ordered = sorted(rows.values(), key=lambda r: (r.key is None, r.label))
@@ -241,7 +241,7 @@ def report_workbook(report: Report) -> bytes:
     assert workbook.active is not None  # a new workbook has one sheet
     workbook.remove(workbook.active)
     for table in report.tables:
-        _write_sheet(
+        write_sheet(
             workbook,
             table.title,
             [str(column) for column in COLUMNS],

@@ -42,7 +42,7 @@ from feedback.models import Level
 from feedback.stats import Grouping, NamedPeriod, SatisfactionScope, satisfaction_table
 from hall.models import CounterState, Ticket
 from stats.models import DepartmentDay, SubmissionDay, WorkDay
-from supervision.efficiency import Period, _labels, efficiency_table
+from supervision.efficiency import Period, dimension_labels, efficiency_table
 from supervision.models import Dimension
 from workdays.selectors import calendar_current
 from workorders.selectors import complaint_figures
@@ -196,8 +196,8 @@ def case_breakdown(*, scope: Scope, period: Period) -> CaseBreakdown:
     return CaseBreakdown(
         received=sum(by_channel.values()),
         by_channel=_slices(by_channel, {c.value: str(c.label) for c in Channel}),
-        by_department=_slices(by_department, _labels(Dimension.DEPARTMENT, by_department)),
-        by_item=_slices(top_items, _labels(Dimension.ITEM, top_items)),
+        by_department=_slices(by_department, dimension_labels(Dimension.DEPARTMENT, by_department)),
+        by_item=_slices(top_items, dimension_labels(Dimension.ITEM, top_items)),
         by_state=_slices(by_state, {s.value: str(s.label) for s in CaseStatus}),
     )
 

@@ -315,7 +315,7 @@ def efficiency_tally(
     return rows
 
 
-def _labels(dimension: Dimension, keys: Iterable[int | None]) -> dict[int | None, str]:
+def dimension_labels(dimension: Dimension, keys: Iterable[int | None]) -> dict[int | None, str]:
     wanted = [key for key in keys if key is not None]
     labels: dict[int | None, str] = {None: str(_("Not recorded"))}
     if dimension == Dimension.DEPARTMENT:
@@ -461,7 +461,7 @@ def efficiency_table(
     )
     for key, count in violations.items():
         row(key).violations = count
-    labels = _labels(dimension, rows)
+    labels = dimension_labels(dimension, rows)
     for key, figures in rows.items():
         figures.label = labels.get(key, str(key))
     ordered = sorted(rows.values(), key=lambda figures: (-figures.concluded, figures.label))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from accounts.roles import Role
 from audit.services import audit_record, request_ip
-from catalog.excel import _write_sheet
+from catalog.excel import write_sheet
 from catalog.models import Center, Department
 from catalog.search import catalog_figures
 from catalog.selectors import center_for_user
@@ -122,13 +122,13 @@ def compliance_workbook(report: ComplianceReport) -> openpyxl.Workbook:
     workbook = _new_workbook()
     item_columns = [_("Code"), _("Service item"), _("Department")]
     limits = [_("Statutory limit"), _("Promised limit")]
-    _write_sheet(
+    write_sheet(
         workbook,
         _("No legal basis"),
         item_columns,
         ((i.basic_code, i.name, i.department.name) for i in report.without_basis),
     )
-    _write_sheet(
+    write_sheet(
         workbook,
         _("Promise above the rule"),
         [*item_columns, *limits, _("Longest promise allowed")],
@@ -144,7 +144,7 @@ def compliance_workbook(report: ComplianceReport) -> openpyxl.Workbook:
             for i in report.promise_over_rule
         ),
     )
-    _write_sheet(
+    write_sheet(
         workbook,
         _("Fees without basis"),
         [*item_columns, _("Fee"), _("Amount (yuan)")],
@@ -153,13 +153,13 @@ def compliance_workbook(report: ComplianceReport) -> openpyxl.Workbook:
             for f in report.fees_without_basis
         ),
     )
-    _write_sheet(
+    write_sheet(
         workbook,
         _("No materials"),
         item_columns,
         ((i.basic_code, i.name, i.department.name) for i in report.without_materials),
     )
-    _write_sheet(
+    write_sheet(
         workbook,
         _("Stages beyond the promise"),
         [*item_columns, _("Promised limit"), _("Stage days")],
@@ -306,7 +306,7 @@ def efficiency_workbook(tables: list[EfficiencyTable]) -> openpyxl.Workbook:
         _("Violations"),
     ]
     for table in tables:
-        _write_sheet(
+        write_sheet(
             workbook,
             str(table.dimension.label),
             columns,
