@@ -1,6 +1,7 @@
-"""Supervision on five years of history: answer times of the lights board, the overdue list and
-the efficiency tables, and the sweep's time, on a database seeded with `govhall seed_history`
-(2 million cases) whose efficiency rollups `govhall efficiency_rollup` built.
+"""Supervision and statistics on five years of history: answer times of the lights board, the
+overdue list, the efficiency tables and the statistics' dashboards, and the sweep's time, on a
+database seeded with `govhall seed_history` (2 million cases) whose efficiency rollups
+`govhall efficiency_rollup` and statistics rollups `govhall stats_rollup --rebuild` built.
 
 Opt-in (`GOVHALL_BENCH_HISTORY=1 make bench`), since seeding takes minutes. SQLite: the seeded
 database is kept in var/bench-history/ and reused by later runs (delete the directory to seed
@@ -10,7 +11,8 @@ seeded once in the same way.
 The pages are served by gunicorn (as bench.py starts it) and read
 one after another on a keep-alive connection, as a signed-in supervisor (demo-supervisor) and
 department head (demo-department-head): `REPEATS` times each after a warm-up, median and p95 in
-ms. The floor is `/healthz` read the same way, before and after. The sweep
+ms; a statistics row also prints its first answer (cold: the worker's first read of the
+figures). The floor is `/healthz` read the same way, before and after. The sweep
 (`supervision.services.supervision_sweep`) runs in this process: once to catch up (the first run
 on a fresh seed alerts every lit case), then `SWEEPS` times in the steady state.
 Output ends with one line per measurement:
@@ -35,6 +37,7 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
 SWEEPS = 5
 WARM_UP = 3
 TARGET_MS = 300
+STATS_TARGET_MS = 500
 SWEEP_TARGET_MS = 1000
 GOVHALL = ".venv/bin/govhall"
 
@@ -70,6 +73,7 @@ def prepare() -> dict[str, str]:
 
     from accounts.models import User
     from cases.models import Case
+    from stats.models import RollupState
     from supervision.models import RollupMonth
 
     existing = Case.objects.count()
@@ -88,6 +92,12 @@ def prepare() -> dict[str, str]:
         connections.close_all()
         _govhall("efficiency_rollup")
         print(f"efficiency_rollup (every month): {time.monotonic() - began:.0f} s")
+    state = RollupState.objects.first()
+    if state is None or state.rebuilt_at is None:
+        began = time.monotonic()
+        connections.close_all()
+        _govhall("stats_rollup", "--rebuild")
+        print(f"stats_rollup --rebuild: {time.monotonic() - began:.0f} s")
     running_month_rollup()
     cookies = {}
     for username in ("demo-supervisor", "demo-department-head"):
@@ -121,22 +131,22 @@ def running_month_rollup() -> None:
     print(f"running month's rollup: {time.monotonic() - began:.1f} s")
 
 
-def answer_times(port: int, path: str, cookie: str = "") -> list[float]:
-    """Milliseconds of `REPEATS` sequential GETs on one connection, after a warm-up."""
+def answer_times(port: int, path: str, cookie: str = "") -> tuple[float, list[float]]:
+    """Milliseconds of the first GET and of `REPEATS` sequential GETs on one connection after a
+    warm-up (the first included)."""
     connection = http.client.HTTPConnection(HOST, port, timeout=120)
     headers = {"Cookie": cookie} if cookie else {}
     times: list[float] = []
-    for index in range(WARM_UP + REPEATS):
+    for _ in range(WARM_UP + REPEATS):
         began = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         response.read()
         if response.status != 200:
             raise SystemExit(f"{path} answered {response.status}")
-        if index >= WARM_UP:
-            times.append(1000 * (time.perf_counter() - began))
+        times.append(1000 * (time.perf_counter() - began))
     connection.close()
-    return times
+    return times[0], times[WARM_UP:]
 
 
 def p95(times: list[float]) -> float:
@@ -192,6 +202,22 @@ def efficiency_pages(supervisor: str, head: str) -> list[tuple[str, str, str, in
     ]
 
 
+def stats_pages(supervisor: str, head: str) -> list[tuple[str, str, str, int | str]]:
+    """The statistics' dashboards: the API's figures for this year and this month (the whole
+    center) and a department head's year, the big screen's data, the monthly report page and the
+    open data of this year."""
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    api = "/api/v1/stats/dashboard"
+    return [
+        ("stats_dashboard_year", f"{api}?period={today.year}", supervisor, STATS_TARGET_MS),
+        ("stats_dashboard_month", f"{api}?period={today:%Y-%m}", supervisor, STATS_TARGET_MS),
+        ("stats_dashboard_year_department", f"{api}?period={today.year}", head, STATS_TARGET_MS),
+        ("stats_screen_data", "/stats/screen/data/", supervisor, STATS_TARGET_MS),
+        ("stats_report_monthly", "/stats/reports/?kind=monthly", supervisor, STATS_TARGET_MS),
+        ("stats_open_data", f"/open-data/?year={today.year}", "", STATS_TARGET_MS),
+    ]
+
+
 def main() -> None:
     database = _environment()
     cookies = prepare()
@@ -202,16 +228,18 @@ def main() -> None:
         ("severe_list", "/supervision/?light=severe", supervisor, TARGET_MS),
         ("overdue_list_department", "/supervision/?light=red", head, TARGET_MS),
         *efficiency_pages(supervisor, head),
+        *stats_pages(supervisor, head),
     ]
     port = free_port()
     server = start_server(port, {})
     try:
         wait_until_up(f"http://{HOST}:{port}")
-        floors = [answer_times(port, "/healthz")]
+        floors = [answer_times(port, "/healthz")[1]]
         measured = [
-            (name, answer_times(port, path, cookie), target) for name, path, cookie, target in pages
+            (name, *answer_times(port, path, cookie), target)
+            for name, path, cookie, target in pages
         ]
-        floors.append(answer_times(port, "/healthz"))
+        floors.append(answer_times(port, "/healthz")[1])
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -222,8 +250,10 @@ def main() -> None:
     floor = statistics.median([time for run in floors for time in run])
     print(f"database: {database}")
     print(f"floor /healthz runs: {', '.join(f'{statistics.median(run):.1f}' for run in floors)} ms")
-    for name, times, target in measured:
+    for name, first, times, target in measured:
         report(name, times, floor, target)
+        if name.startswith("stats_"):
+            print(f"bench {name}_first ms={first:.0f}")
     print(f"bench sweep_catch_up ms={catch_up:.0f}")
     print(
         f"bench sweep median_ms={statistics.median(sweeps):.0f} max_ms={max(sweeps):.0f} "

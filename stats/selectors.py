@@ -16,6 +16,7 @@ cases (`stats.services.stats_rollup_refresh`); tickets and counters are read liv
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Max,
     Min,
     Q,
     QuerySet,
@@ -37,13 +39,14 @@ from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from cases.models import CaseStatus, Channel
-from catalog.models import Department
+from catalog.models import Center, Department
+from catalog.revision import catalog_revision
 from feedback.models import Level
 from feedback.stats import Grouping, NamedPeriod, SatisfactionScope, satisfaction_table
 from hall.models import CounterState, Ticket
-from stats.models import DepartmentDay, SubmissionDay, WorkDay
+from stats.models import DepartmentDay, RollupState, SubmissionDay, WorkDay
 from supervision.efficiency import Period, dimension_labels, efficiency_table
-from supervision.models import Dimension
+from supervision.models import Dimension, RollupMonth
 from workdays.selectors import calendar_current
 from workorders.selectors import complaint_figures
 
@@ -80,6 +83,19 @@ def scoped_work(scope: Scope) -> QuerySet[WorkDay]:
 def summed(rows: QuerySet[Any], field: str, value: str) -> dict[Any, int]:
     """The rollup's `value` added up by `field`."""
     return dict(rows.values(field).annotate(n=Sum(value)).values_list(field, "n"))
+
+
+def figures_revision(*, center: Center) -> str:
+    """A token that changes whenever a figure read from the rollups may: the statistics' mark
+    (the last case event counted, every conclusion included) and last rebuild, supervision's
+    latest efficiency rollup of the center, and the catalog (items' names and publication).
+
+    Figures cached under it are therefore as current as the rollups: a minute behind the cases.
+    """
+    state = RollupState.objects.values_list("last_event_id", "rebuilt_at").first()
+    efficiency = RollupMonth.objects.filter(center=center).aggregate(at=Max("computed_at"))["at"]
+    text = f"{state}{efficiency}{catalog_revision()}"
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def scoped_tickets(scope: Scope) -> QuerySet[Ticket]:

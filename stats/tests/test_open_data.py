@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from django.test import Client
 
 from stats.reports import open_data
+from stats.services import stats_rollup_refresh
 from stats.tests.conftest import Stats
+from supervision.tests.efficiency_world import handled
 
 
 def test_each_item_shows_its_cases_and_median_days(stats: Stats) -> None:
@@ -45,3 +48,23 @@ def test_a_bad_year_gets_a_message(stats: Stats) -> None:
     assert client.get(f"/open-data/?center={slug}&year=20x6").status_code == 422
     assert client.get(f"/open-data/cases.csv?center={slug}&year=1999").status_code == 422
     assert client.get("/open-data/?center=nowhere").status_code == 404
+
+
+def test_a_second_read_is_served_from_the_cache(
+    stats: Stats, django_assert_max_num_queries: Any
+) -> None:
+    center = stats.hall.center
+    first = open_data(center=center, year=2026)
+    # The rollups' revision only: the mark, supervision's latest rollup, the catalog's token.
+    with django_assert_max_num_queries(3):
+        assert open_data(center=center, year=2026) == first
+
+
+def test_the_figures_follow_the_rollups_after_a_new_conclusion(stats: Stats) -> None:
+    hall = stats.hall
+    before = {row.name: row for row in open_data(center=hall.center, year=2026)}
+    assert (before[hall.item.name].received, before[hall.item.name].concluded) == (3, 2)
+    handled(hall, accepted="2026-09-14", concluded="2026-09-15")
+    stats_rollup_refresh()
+    after = {row.name: row for row in open_data(center=hall.center, year=2026)}
+    assert (after[hall.item.name].received, after[hall.item.name].concluded) == (4, 3)
