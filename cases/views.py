@@ -55,7 +55,7 @@ from cases.selectors import (
 )
 from catalog.models import Bundle, Counter, MaterialSpec, ServiceItem
 from catalog.search import BundleForm, bundle_form, bundle_get_published, center_get
-from govhall.errors import ConflictError
+from govhall.errors import ConflictError, form_errors
 from govhall.identifiers import mask_id, mask_name
 from hall.models import CounterState
 from workdays.calendar import OutOfCalendar
@@ -70,15 +70,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {
-            ("form" if key == "__all__" else key): list(value)
-            for key, value in exc.message_dict.items()
-        }
-    return {"form": list(exc.messages)}
 
 
 def _applicant(data: dict[str, Any]) -> services.Applicant:
@@ -155,7 +146,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             person_requested=bool(data.get("person_requested")),
         )
     except ValidationError as exc:
-        context = _form_context(item, data, _errors(exc))
+        context = _form_context(item, data, form_errors(exc))
         context["token"] = draft.token
         return render(request, "cases/apply.html", context, status=422)
     if created:
@@ -581,7 +572,7 @@ def new_at_counter(request: HttpRequest) -> HttpResponse:
             form_data=_field_values(item, data),
         )
     except ValidationError as exc:
-        context = _form_context(item, data, _errors(exc))
+        context = _form_context(item, data, form_errors(exc))
         context.update({"ticket": state.ticket, "counter_case": True})
         return render(request, "cases/apply.html", context, status=422)
     except ConflictError as exc:
@@ -671,7 +662,7 @@ def bundle_apply(request: HttpRequest, center: str, code: str) -> HttpResponse:
             uploads=uploads,
         )
     except ValidationError as exc:
-        context = _bundle_context(bundle, form, data, _errors(exc))
+        context = _bundle_context(bundle, form, data, form_errors(exc))
         context["token"] = token
         return render(request, "cases/bundle_apply.html", context, status=422)
     if created:

@@ -21,7 +21,7 @@ from accounts.models import User
 from audit.services import audit_record, request_ip
 from cases.models import Case, Light
 from catalog.models import Department, ServiceItem
-from govhall.errors import ConflictError
+from govhall.errors import ConflictError, form_errors
 from govhall.identifiers import mask_name
 from supervision import services
 from supervision.exports import xlsx_response
@@ -57,12 +57,6 @@ def _int(value: str | None) -> int | None:
 
 def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
     return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {key: list(value) for key, value in exc.message_dict.items()}
-    return {"form": list(exc.messages)}
 
 
 def _export(
@@ -242,7 +236,7 @@ def _act(
     try:
         action()
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, template, context, status=422)
     except ConflictError as exc:
         messages.error(request, exc.message)
@@ -430,7 +424,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             violation=violation,
         )
     except ValidationError as exc:
-        context["errors"] = _errors(exc)
+        context["errors"] = form_errors(exc)
         return render(request, "supervision/notice_form.html", context, status=422)
     messages.success(
         request,
