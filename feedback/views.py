@@ -83,6 +83,22 @@ def _act(
     back: HttpResponse,
 ) -> HttpResponse:
     """Run a service for a form: back with a message, the form with its errors, or 409."""
+    refused = _refusal(request, action, template=template, context=context)
+    if refused is not None:
+        return refused
+    messages.success(request, done)
+    return back
+
+
+def _refusal(
+    request: HttpRequest,
+    action: Callable[[], object],
+    *,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse | None:
+    """Run a service for a form: None when it went through, else the form again with the
+    service's errors (422) or its conflict (409)."""
     try:
         action()
     except ValidationError as exc:
@@ -91,8 +107,23 @@ def _act(
     except ConflictError as exc:
         context["conflict"] = exc.message
         return render(request, template, context, status=409)
-    messages.success(request, done)
-    return back
+    return None
+
+
+def _done(
+    request: HttpRequest,
+    action: Callable[[], object],
+    *,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """Run a service for a page without a log-in: the same page, saying it is done, or the
+    refusal."""
+    refused = _refusal(request, action, template=template, context=context)
+    if refused is not None:
+        return refused
+    context["done"] = True
+    return render(request, template, context)
 
 
 def _form_context() -> dict[str, Any]:
@@ -165,16 +196,12 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "feedback/link.html", context)
 
-    try:
-        services.rating_give_by_link(token=token, given=_given(request))
-    except ValidationError as exc:
-        context["errors"] = form_errors(exc)
-        return render(request, "feedback/link.html", context, status=422)
-    except ConflictError as exc:
-        context["conflict"] = exc.message
-        return render(request, "feedback/link.html", context, status=409)
-    context["done"] = True
-    return render(request, "feedback/link.html", context)
+    return _done(
+        request,
+        lambda: services.rating_give_by_link(token=token, given=_given(request)),
+        template="feedback/link.html",
+        context=context,
+    )
 
 
 def _scope(request: HttpRequest) -> tuple[User, RectificationScope]:
@@ -325,18 +352,14 @@ def view_link(request: HttpRequest, token: str) -> HttpResponse:
     context["reference"] = services.rectification_reference(rectification)
     if request.method == "GET":
         return render(request, "feedback/view_link.html", context)
-    try:
-        services.rectification_view_give_by_link(
+    return _done(
+        request,
+        lambda: services.rectification_view_give_by_link(
             token=token, view=_int(request.POST.get("view")) or 0
-        )
-    except ValidationError as exc:
-        context["errors"] = form_errors(exc)
-        return render(request, "feedback/view_link.html", context, status=422)
-    except ConflictError as exc:
-        context["conflict"] = exc.message
-        return render(request, "feedback/view_link.html", context, status=409)
-    context["done"] = True
-    return render(request, "feedback/view_link.html", context)
+        ),
+        template="feedback/view_link.html",
+        context=context,
+    )
 
 
 # The public comment form ----------------------------------------------------------------------
@@ -370,26 +393,21 @@ def comment(request: HttpRequest, center: str) -> HttpResponse:
         context["conflict"] = _("Too many ratings from this address: try again in an hour.")
         return render(request, "feedback/comment.html", context, status=429)
     item = items.filter(implementation_code=chosen).first()
-    try:
-        services.rating_comment_give(
-            comment=services.CommentInput(
-                item_id=item.pk if item is not None else None,
-                case_number=request.POST.get("case_number", ""),
-                id_tail=request.POST.get("id_tail", ""),
-                name=request.POST.get("name", ""),
-                mobile=request.POST.get("mobile", ""),
-            ),
-            given=_given(request),
-            address=address,
-        )
-    except ValidationError as exc:
-        context["errors"] = form_errors(exc)
-        return render(request, "feedback/comment.html", context, status=422)
-    except ConflictError as exc:
-        context["conflict"] = exc.message
-        return render(request, "feedback/comment.html", context, status=409)
-    context["done"] = True
-    return render(request, "feedback/comment.html", context)
+    comment = services.CommentInput(
+        item_id=item.pk if item is not None else None,
+        case_number=request.POST.get("case_number", ""),
+        id_tail=request.POST.get("id_tail", ""),
+        name=request.POST.get("name", ""),
+        mobile=request.POST.get("mobile", ""),
+    )
+    return _done(
+        request,
+        lambda: services.rating_comment_give(
+            comment=comment, given=_given(request), address=address
+        ),
+        template="feedback/comment.html",
+        context=context,
+    )
 
 
 # Appeals --------------------------------------------------------------------------------------
