@@ -75,7 +75,7 @@ from catalog.models import (
     StageSpec,
 )
 from catalog.search import BundleForm, bundle_form
-from govhall.db import insert, rows
+from govhall.db import day_counter_next, insert, rows
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id, clean_uscc
 from hall.models import CounterState
@@ -236,31 +236,8 @@ def clean_form_data(*, item: ServiceItem, data: dict[str, Any]) -> dict[str, Any
 
 
 def case_number_next(day: dt.date) -> str:
-    """GHyyyymmdd-nnnnnn: the day's counter row is locked until the transaction ends.
-
-    The increment takes the lock: on PostgreSQL the updated row stays locked until commit, so
-    concurrent submissions wait their turn; SQLite's IMMEDIATE transactions serialise the
-    writers anyway. Two queries for every case but the day's first.
-    """
-    last = _number_increment(day)
-    if last is None:
-        CaseNumberCounter.objects.get_or_create(day=day)
-        last = _number_increment(day)
-    return f"GH{day:%Y%m%d}-{last:06d}"
-
-
-def _number_increment(day: dt.date) -> int | None:
-    """The day's counter plus one, in one statement that returns it; None before the day's
-    first case."""
-    quote = connection.ops.quote_name
-    table, last, key = quote(CaseNumberCounter._meta.db_table), quote("last"), quote("day")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {last} = {last} + 1 WHERE {key} = %s RETURNING {last}",  # noqa: S608
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
+    """GHyyyymmdd-nnnnnn: the day's counter row is locked until the transaction ends."""
+    return f"GH{day:%Y%m%d}-{day_counter_next(CaseNumberCounter, day):06d}"
 
 
 def _notify(case: Case, text: str) -> None:

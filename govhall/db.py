@@ -9,6 +9,7 @@ is a parameter.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeVar
 
 from django.db import connection
@@ -53,3 +54,23 @@ def insert(instance: Model) -> None:
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = connection.alias
+
+
+def day_counter_next(counter: type[Model], day: date) -> int:
+    """The next number of the day from a counter model of (`day` primary key, `last`): the
+    day's row plus one, in one statement that returns it, its row then locked until the
+    transaction ends (on PostgreSQL concurrent callers wait their turn; SQLite's IMMEDIATE
+    transactions serialise the writers anyway). Two statements for every number but the day's
+    first."""
+    quote = connection.ops.quote_name
+    table, last, key = quote(counter._meta.db_table), quote("last"), quote("day")
+    statement = f"UPDATE {table} SET {last} = {last} + 1 WHERE {key} = %s RETURNING {last}"  # noqa: S608
+    parameters = [connection.ops.adapt_datefield_value(day)]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, parameters)
+        row = cursor.fetchone()
+        if row is None:
+            counter._default_manager.get_or_create(day=day)
+            cursor.execute(statement, parameters)
+            row = cursor.fetchone()
+    return int(row[0])

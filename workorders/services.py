@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from accounts.services import message_send
 from audit.services import audit_record
 from cases.models import Case
 from catalog.models import Center, Counter, Department, StaffProfile
+from govhall.db import day_counter_next
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id
 from hall.sms import send_sms
@@ -57,12 +57,7 @@ LATE_NOTICE_DAYS = 2
 def work_order_number_next(day: dt.date) -> str:
     """GDyyyymmdd-nnnnnn, numbered like the cases (GH…): the day's counter row stays locked
     until the transaction ends, so concurrent receipts wait their turn."""
-    counter = WorkOrderNumberCounter.objects.filter(day=day)
-    if counter.update(last=F("last") + 1) == 0:
-        WorkOrderNumberCounter.objects.get_or_create(day=day)
-        counter.update(last=F("last") + 1)
-    last = counter.values_list("last", flat=True).get()
-    return f"GD{day:%Y%m%d}-{last:06d}"
+    return f"GD{day:%Y%m%d}-{day_counter_next(WorkOrderNumberCounter, day):06d}"
 
 
 def work_order_days(*, center_id: int, kind: str) -> int:
