@@ -1,5 +1,6 @@
-"""The assessment in the admin: the center's deduction scale and score formula to edit; findings
-and closed months to read (they change only through their services, each with an audit entry)."""
+"""The assessment in the admin: the center's deduction scale, score formula and third-party
+scoring form to edit; findings, closed months and assessment rounds to read (they change only
+through their services, each with an audit entry)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 
-from assessment.models import AssessmentMonth, DeductionRule, Finding, MonthlyScore, ScoreWeights
+from assessment.models import (
+    AssessmentMonth,
+    AssessmentRound,
+    DeductionRule,
+    Finding,
+    MonthlyScore,
+    ScoreSheet,
+    ScoreWeights,
+    ScoringCriterion,
+)
 from catalog.admin import CenterScopedMixin
 from hall.admin import ReadOnlyRecordAdmin
 
@@ -46,3 +56,21 @@ class MonthlyScoreAdmin(ReadOnlyRecordAdmin):
     center_path = "month__center"
     list_display = ("month", "subject", "rank", "label", "score")
     list_filter = ("subject",)
+
+
+@admin.register(ScoringCriterion)
+class ScoringCriterionAdmin(CenterScopedMixin, _ModelAdmin):
+    list_display = ("center", "position", "name", "max_points")
+
+
+@admin.register(AssessmentRound)
+class AssessmentRoundAdmin(ReadOnlyRecordAdmin):
+    list_display = ("center", "period", "name", "closes_on", "state")
+    list_filter = ("state",)
+
+
+@admin.register(ScoreSheet)
+class ScoreSheetAdmin(ReadOnlyRecordAdmin):
+    center_path = "round__center"
+    list_display = ("round", "counter", "invitation", "total", "state")
+    list_filter = ("state",)

@@ -391,3 +391,179 @@ class Title(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.get_kind_display()} {self.label}"
+
+
+# --- third-party assessment rounds (第三方评议) ---------------------------------------------------
+
+
+class AssessorKind(models.TextChoices):
+    """Whom a third-party assessor speaks for."""
+
+    DEPUTY = "deputy", _("People's congress deputy")  # 人大代表
+    CPPCC = "cppcc", _("CPPCC member")  # 政协委员
+    ENTERPRISE = "enterprise", _("Enterprise representative")  # 企业代表
+    PUBLIC = "public", _("Member of the public")  # 群众
+    MEDIA = "media", _("Media")  # 媒体
+
+
+# The center's scoring form until it sets its own (its rows are made from this on first use); the
+# points add up to 100 so that a sheet's total reads as a score out of 100.
+DEFAULT_CRITERIA: tuple[tuple[str, int], ...] = (
+    ("服务态度", 25),
+    ("办事效率", 25),
+    ("业务水平", 20),
+    ("政务公开", 15),
+    ("窗口环境", 15),
+)
+
+
+class ScoringCriterion(models.Model):
+    """A line of a center's third-party scoring form (评议表): what is scored and out of how much.
+    A round keeps a copy of the form as it was when the round opened."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="scoring_criteria")
+    name = models.CharField(_("criterion"), max_length=60)
+    max_points = models.PositiveSmallIntegerField(
+        _("most points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring form")
+        ordering = ["center", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.max_points})"
+
+
+class AssessmentRound(models.Model):
+    """A third-party assessment round (第三方评议) over a month, quarter or year: invited assessors
+    score the counters against the round's form until it closes."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="assessment_rounds")
+    name = models.CharField(_("name"), max_length=120)
+    period = models.CharField(_("period"), max_length=8, help_text=_("2026-11, 2026-Q4 or 2026"))
+    starts_on = models.DateField(_("first day covered"))
+    ends_on = models.DateField(_("last day covered"))
+    closes_on = models.DateField(
+        _("closes on"), help_text=_("Scoring ends on this day; the round closes the day after.")
+    )
+    # The form as it was when the round opened: [{"key": "c1", "name": "服务态度", "max": 25}, ...]
+    criteria = models.JSONField(_("scoring form"), default=list)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(_("opened"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("assessment round")
+        verbose_name_plural = _("assessment rounds")
+        ordering = ["center", "-starts_on", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["closes_on"], condition=Q(state="open"), name="assessment_round_due"
+            ),
+            models.Index(fields=["center", "state", "ends_on"], name="assessment_round_months"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def max_total(self) -> int:
+        return sum(int(criterion["max"]) for criterion in self.criteria)
+
+
+class RoundAssessor(models.Model):
+    """An assessor invited to a round, with whom they speak for."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="assessors")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor"),
+        on_delete=models.PROTECT,
+        related_name="assessment_invitations",
+    )
+    kind = models.CharField(_("speaks for"), max_length=10, choices=AssessorKind.choices)
+    invited_at = models.DateTimeField(_("invited"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invited assessor")
+        verbose_name_plural = _("invited assessors")
+        ordering = ["round", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "assessor"], name="round_assessor_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor} ({self.get_kind_display()})"
+
+
+class ScoreSheet(models.Model):
+    """One assessor's scores of one counter in a round (评议表): editable until submitted."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="sheets")
+    invitation = models.ForeignKey(RoundAssessor, on_delete=models.PROTECT, related_name="sheets")
+    counter = models.ForeignKey(
+        Counter, verbose_name=_("counter"), on_delete=models.PROTECT, related_name="+"
+    )
+    # {"c1": "22", ...}: the points of each criterion of the round's form.
+    points = models.JSONField(_("points"), default=dict)
+    # The points over the form's most points, out of 100.
+    total = models.DecimalField(_("score (out of 100)"), max_digits=5, decimal_places=2)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    updated_at = models.DateTimeField(_("saved"))
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+        ordering = ["round", "counter", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "counter"], name="score_sheet_one_per_assessor_and_counter"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["round", "state", "counter"], name="score_sheet_results"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.counter_id} {self.total}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state == self.State.SUBMITTED

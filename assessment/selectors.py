@@ -18,12 +18,18 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role
 from assessment.models import (
+    DEFAULT_CRITERIA,
     DEFAULT_DEDUCTIONS,
     AssessmentMonth,
+    AssessmentRound,
+    AssessorKind,
     DeductionRule,
     Finding,
     MonthlyScore,
+    RoundAssessor,
+    ScoreSheet,
     ScoreWeights,
+    ScoringCriterion,
     Title,
 )
 from catalog.models import Center, Counter, StaffProfile
@@ -40,12 +46,14 @@ from hall.selectors import served_today_average_wait
 from supervision.efficiency import Period, concluded_in, efficiency_table
 from supervision.models import Dimension
 from workdays.selectors import calendar_current
-from workorders.models import CONCLUDED_STATES, Kind, WorkOrder
+from workorders.models import CONCLUDED_STATES, UPHELD_FINDINGS, Kind, WorkOrder
 
 # Who reads every finding of the center, the bulletin aside (which every member of staff reads).
 CENTER_READERS = frozenset({Role.HALL_MANAGER, Role.SUPERVISOR, Role.INSPECTOR})
 # Who reads the rankings and closes months.
 RANKING_READERS = frozenset({Role.HALL_MANAGER, Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Who opens third-party assessment rounds, invites assessors, closes rounds and reads results.
+ROUND_MANAGERS = frozenset({Role.HALL_MANAGER, Role.ADMINISTRATOR})
 # The roles whose holders are assessed as counter staff.
 ASSESSED_ROLES = (Role.CLERK, Role.CHIEF_REPRESENTATIVE)
 CENT = Decimal("0.01")
@@ -75,6 +83,22 @@ def may_read_rankings(user: AbstractBaseUser | AnonymousUser) -> bool:
         isinstance(user, User)
         and staff_center(user) is not None
         and bool(roles_of(user) & RANKING_READERS)
+    )
+
+
+def may_manage_rounds(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return (
+        isinstance(user, User)
+        and staff_center(user) is not None
+        and bool(roles_of(user) & ROUND_MANAGERS)
+    )
+
+
+def is_assessor(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return (
+        isinstance(user, User)
+        and staff_center(user) is not None
+        and Role.ASSESSOR.value in roles_of(user)
     )
 
 
@@ -332,6 +356,7 @@ def month_scores(
         center=center,
         kind=Kind.COMPLAINT,
         state__in=CONCLUDED_STATES,
+        finding__in=UPHELD_FINDINGS,
         concluded_on__gte=start,
         concluded_on__lte=end,
     ).order_by()
@@ -344,6 +369,15 @@ def month_scores(
         ):
             if key in rows:
                 rows[key].figures.complaints = count
+    by_counter = third_party_by_counter(center=center, period=period.period)
+    for key, mean in by_counter.items():
+        if key in counters:
+            counters[key].figures.third_party = mean
+    for key, mean in third_party_by_staff(
+        center=center, period=period.period, by_counter=by_counter
+    ).items():
+        if key in staff:
+            staff[key].figures.third_party = mean
     result: dict[str, list[Scored]] = {}
     for subject, rows in (("staff", staff), ("counter", counters)):
         for row in rows.values():
@@ -504,3 +538,165 @@ def screen_titles(counter: Counter, staff: AbstractBaseUser | None) -> list[str]
         holders |= Q(staff_id=staff.pk)
     titles = Title.objects.filter(holders, state=Title.State.APPROVED).order_by("-decided_at")[:3]
     return [f"{title.period} {title.get_kind_display()}" for title in titles]
+
+
+# --- third-party assessment rounds ---------------------------------------------------------------
+
+
+def scoring_form(center: Center) -> list[dict[str, Any]]:
+    """The center's scoring form as a round keeps it: its own criteria, else the defaults."""
+    rows = list(
+        ScoringCriterion.objects.filter(center=center)
+        .order_by("position", "pk")
+        .values_list("name", "max_points")
+    )
+    return [
+        {"key": f"c{position}", "name": name, "max": most}
+        for position, (name, most) in enumerate(rows or DEFAULT_CRITERIA, start=1)
+    ]
+
+
+def rounds_visible_to(user: User) -> QuerySet[AssessmentRound]:
+    """The center's rounds for those who manage them; the rounds one is invited to for an
+    assessor; none for anyone else."""
+    center = staff_center(user)
+    if center is None:
+        return AssessmentRound.objects.none()
+    rounds = AssessmentRound.objects.filter(center=center)
+    if may_manage_rounds(user):
+        return rounds
+    if is_assessor(user):
+        return rounds.filter(assessors__assessor=user)
+    return AssessmentRound.objects.none()
+
+
+def round_get_for(*, user: User, pk: int) -> AssessmentRound:
+    """A round the person may see; another's is answered as missing."""
+    found = rounds_visible_to(user).filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if found is None:
+        raise Http404(_("There is no such assessment round, or you are not invited to it."))
+    return found
+
+
+def invitation_of(assessment_round: AssessmentRound, user: User) -> RoundAssessor | None:
+    return RoundAssessor.objects.filter(round=assessment_round, assessor=user).first()
+
+
+def assessors_of(center: Center) -> QuerySet[User]:
+    """The center's third-party assessors, whom a round may invite."""
+    return (
+        User.objects.filter(
+            staff_profile__center=center, is_active=True, groups__name=Role.ASSESSOR.value
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+@dataclass(frozen=True)
+class CounterResult:
+    """A counter's result in a round: the mean of each kind of assessor's submitted sheets, and
+    the mean of those kind means (each kind weighs the same, however many it sent)."""
+
+    counter: Counter
+    sheets: int
+    by_kind: dict[str, float]
+    mean: float
+
+    def kind_means(self) -> list[tuple[str, float | None]]:
+        return [(str(label), self.by_kind.get(kind)) for kind, label in AssessorKind.choices]
+
+
+def _kind_mean(by_kind: dict[str, float]) -> float:
+    return round(sum(by_kind.values()) / len(by_kind), 2)
+
+
+def round_results(assessment_round: AssessmentRound) -> list[CounterResult]:
+    """Every counter scored in the round by at least one submitted sheet, by counter number."""
+    per_counter: dict[int, dict[str, float]] = {}
+    sheets: dict[int, int] = {}
+    for counter_id, kind, mean, count in (
+        ScoreSheet.objects.filter(round=assessment_round, state=ScoreSheet.State.SUBMITTED)
+        .order_by()
+        .values("counter_id", "invitation__kind")
+        .annotate(mean=Avg("total"), n=Count("pk"))
+        .values_list("counter_id", "invitation__kind", "mean", "n")
+    ):
+        per_counter.setdefault(counter_id, {})[kind] = round(float(mean), 2)
+        sheets[counter_id] = sheets.get(counter_id, 0) + count
+    counters = Counter.objects.filter(pk__in=per_counter).order_by("number")
+    return [
+        CounterResult(
+            counter=counter,
+            sheets=sheets[counter.pk],
+            by_kind=per_counter[counter.pk],
+            mean=_kind_mean(per_counter[counter.pk]),
+        )
+        for counter in counters
+    ]
+
+
+def rounds_open_over(*, center: Center, period: Period) -> list[AssessmentRound]:
+    """The center's rounds still open whose days overlap the period."""
+    return list(
+        AssessmentRound.objects.filter(
+            center=center,
+            state=AssessmentRound.State.OPEN,
+            starts_on__lte=period.end,
+            ends_on__gte=period.start,
+        ).order_by("starts_on", "pk")
+    )
+
+
+def third_party_by_counter(*, center: Center, period: Period) -> dict[int, float]:
+    """Each counter's third-party score for a period: the mean of its results in the closed
+    rounds whose days overlap the period."""
+    rounds = AssessmentRound.objects.filter(
+        center=center,
+        state=AssessmentRound.State.CLOSED,
+        starts_on__lte=period.end,
+        ends_on__gte=period.start,
+    )
+    results: dict[int, list[float]] = {}
+    for assessment_round in rounds:
+        for result in round_results(assessment_round):
+            results.setdefault(result.counter.pk, []).append(result.mean)
+    return {key: round(sum(means) / len(means), 2) for key, means in results.items()}
+
+
+def third_party_by_staff(
+    *, center: Center, period: Period, by_counter: dict[int, float]
+) -> dict[int, float]:
+    """A staff member's third-party score: the scores of the counters they finished tickets at
+    in the period, weighted by those tickets; without tickets, the score of the counter their
+    profile names."""
+    if not by_counter:
+        return {}
+    served: dict[int, dict[int, int]] = {}
+    for staff_id, counter_id, count in (
+        Ticket.objects.filter(
+            center=center,
+            service_date__gte=period.start,
+            service_date__lte=period.end,
+            status=Ticket.Status.DONE,
+            staff__isnull=False,
+            counter_id__in=list(by_counter),
+        )
+        .order_by()
+        .values("staff_id", "counter_id")
+        .annotate(n=Count("pk"))
+        .values_list("staff_id", "counter_id", "n")
+    ):
+        served.setdefault(staff_id, {})[counter_id] = count
+    result = {
+        staff_id: round(
+            sum(by_counter[counter] * n for counter, n in counts.items()) / sum(counts.values()), 2
+        )
+        for staff_id, counts in served.items()
+    }
+    for staff_id, counter_id in StaffProfile.objects.filter(
+        center=center, counter_id__in=list(by_counter)
+    ).values_list("user_id", "counter_id"):
+        if staff_id not in result and counter_id is not None:
+            result[staff_id] = by_counter[counter_id]
+    return result

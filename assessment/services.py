@@ -1,12 +1,13 @@
 """Writes of the assessment: the deduction scale and score formula made on first use, findings
-and their answers, and the closing of a month, which freezes its scores."""
+and their answers, the closing of a month, which freezes its scores, titles, third-party
+assessment rounds and their score sheets, and the signing of service commitments."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,29 +20,39 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import message_send
 from assessment.models import (
+    DEFAULT_CRITERIA,
     DEFAULT_DEDUCTIONS,
     AssessmentMonth,
+    AssessmentRound,
+    AssessorKind,
     Category,
     DeductionRule,
     Finding,
     FindingPhoto,
     MonthlyScore,
+    RoundAssessor,
+    ScoreSheet,
     ScoreWeights,
+    ScoringCriterion,
     Title,
 )
 from assessment.selectors import (
     RankingRow,
     deduction_scale,
+    invitation_of,
+    is_assessor,
+    may_manage_rounds,
     may_record_findings,
     month_scores,
     ranking,
+    scoring_form,
     staff_center,
     staff_profile_of,
 )
 from audit.services import audit_record
 from cases.services import MB, file_limit, upload_sniff
-from catalog.models import Center, Counter
-from feedback.stats import NamedPeriod, month_of
+from catalog.models import Center, Counter, StaffProfile
+from feedback.stats import NamedPeriod, month_of, period_parse
 from govhall.errors import ConflictError
 
 MAX_PHOTOS = 3
@@ -410,3 +421,290 @@ def title_decide(
         center_id=title.center_id,
     )
     return title
+
+
+# --- third-party assessment rounds ---------------------------------------------------------------
+
+
+def scoring_form_ensure(*, center: Center) -> list[dict[str, object]]:
+    """The center's scoring form, its rows made with the defaults if it has none (so that the
+    admin has them to edit)."""
+    if not ScoringCriterion.objects.filter(center=center).exists():
+        ScoringCriterion.objects.bulk_create(
+            [
+                ScoringCriterion(center=center, name=name, max_points=most, position=position)
+                for position, (name, most) in enumerate(DEFAULT_CRITERIA, start=1)
+            ]
+        )
+    return scoring_form(center)
+
+
+def _require_round_manager(actor: User, center: Center) -> None:
+    if staff_center(actor) != center or not may_manage_rounds(actor):
+        raise PermissionDenied(
+            _("Only the center's administrator and hall manager run assessment rounds.")
+        )
+
+
+@transaction.atomic
+def round_open(
+    *,
+    actor: User,
+    name: str,
+    period: str,
+    closes_on: dt.date | None,
+    now: dt.datetime | None = None,
+) -> AssessmentRound:
+    """第三方评议: open a round over a month, quarter or year with the center's scoring form as
+    it stands; assessors score until `closes_on`, then the round closes."""
+    now = now or timezone.now()
+    center = staff_center(actor)
+    if center is None:
+        raise PermissionDenied(_("Only the center's staff run assessment rounds."))
+    _require_round_manager(actor, center)
+    errors: dict[str, str] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = _("Name the round, for example 2026年11月第三方评议.")
+    elif len(name) > 120:
+        errors["name"] = _("Keep the name within %(max)s characters.") % {"max": 120}
+    covered: NamedPeriod | None = None
+    try:
+        covered = period_parse(period)
+    except ValidationError as exc:
+        errors["period"] = " ".join(exc.messages)
+    today = timezone.localdate(now)
+    if closes_on is None:
+        errors["closes_on"] = _("Give the last day of scoring as YYYY-MM-DD.")
+    elif closes_on < today:
+        errors["closes_on"] = _("The last day of scoring cannot be in the past.")
+    if errors or covered is None or closes_on is None:
+        raise ValidationError(errors)
+    opened = AssessmentRound(
+        center=center,
+        name=name,
+        period=covered.code,
+        starts_on=covered.start,
+        ends_on=covered.end,
+        closes_on=closes_on,
+        criteria=scoring_form_ensure(center=center),
+        opened_at=now,
+        opened_by=actor,
+    )
+    opened.full_clean()
+    opened.save()
+    audit_record(
+        action="assessment.round.open",
+        actor=actor,
+        target_type="assessment_round",
+        target_id=str(opened.pk),
+        center_id=center.pk,
+        data={"period": covered.code, "closes_on": closes_on.isoformat()},
+    )
+    return opened
+
+
+@transaction.atomic
+def round_invite(
+    *,
+    assessment_round: AssessmentRound,
+    actor: User,
+    assessor: User,
+    kind: str,
+    now: dt.datetime | None = None,
+) -> RoundAssessor:
+    """Invite one of the center's third-party assessors to an open round, saying whom they
+    speak for; they are told in their message box."""
+    now = now or timezone.now()
+    _require_round_manager(actor, assessment_round.center)
+    if not assessment_round.is_open:
+        raise ConflictError(_("This round is closed: nobody more can be invited."))
+    errors: dict[str, str] = {}
+    if staff_center(assessor) != assessment_round.center or not is_assessor(assessor):
+        errors["assessor"] = _("Choose one of the center's third-party assessors.")
+    if kind not in AssessorKind.values:
+        errors["kind"] = _("Choose whom the assessor speaks for.")
+    if errors:
+        raise ValidationError(errors)
+    if invitation_of(assessment_round, assessor) is not None:
+        raise ValidationError({"assessor": _("%(name)s is invited already.") % {"name": assessor}})
+    invitation = RoundAssessor.objects.create(
+        round=assessment_round, assessor=assessor, kind=kind, invited_at=now, invited_by=actor
+    )
+    audit_record(
+        action="assessment.round.invite",
+        actor=actor,
+        target_type="assessment_round",
+        target_id=str(assessment_round.pk),
+        center_id=assessment_round.center_id,
+        data={"assessor": assessor.pk, "kind": kind},
+    )
+    message_send(
+        user=assessor,
+        subject=_("You are invited to score the counters: %(round)s, until %(day)s.")
+        % {"round": assessment_round.name, "day": assessment_round.closes_on.isoformat()},
+        link=f"/assessment/rounds/{assessment_round.pk}/",
+        kind="assessment.round.invite",
+    )
+    return invitation
+
+
+def _sheet_points(
+    assessment_round: AssessmentRound, given: Mapping[str, str]
+) -> tuple[dict[str, str], Decimal]:
+    """Each criterion's points, checked against its most, and the total out of 100."""
+    errors: dict[str, str] = {}
+    points: dict[str, str] = {}
+    for criterion in assessment_round.criteria:
+        key, most = str(criterion["key"]), Decimal(str(criterion["max"]))
+        text = str(given.get(key, "")).strip()
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite() or not Decimal("0") <= value <= most:
+            errors[key] = _("Give %(name)s a score from 0 to %(max)s.") % {
+                "name": criterion["name"],
+                "max": criterion["max"],
+            }
+            continue
+        points[key] = str(value.quantize(Decimal("0.1")))
+    if errors:
+        raise ValidationError(errors)
+    scored = sum((Decimal(value) for value in points.values()), Decimal("0"))
+    total = (scored * 100 / assessment_round.max_total).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return points, total
+
+
+@transaction.atomic
+def sheet_save(
+    *,
+    assessment_round: AssessmentRound,
+    assessor: User,
+    counter: Counter,
+    points: Mapping[str, str],
+    note: str = "",
+    submit: bool = False,
+    now: dt.datetime | None = None,
+) -> ScoreSheet:
+    """An invited assessor's scores of one counter: saved as a draft to change later, or
+    submitted, after which the sheet is frozen."""
+    now = now or timezone.now()
+    invitation = invitation_of(assessment_round, assessor)
+    if invitation is None:
+        raise PermissionDenied(_("Only the round's invited assessors score its counters."))
+    if not assessment_round.is_open:
+        raise ConflictError(_("This round is closed: its score sheets are kept as they were."))
+    if counter.center_id != assessment_round.center_id:
+        raise ValidationError({"counter": _("That counter is not one of this center's.")})
+    note = note.strip()
+    if len(note) > MAX_TEXT:
+        raise ValidationError(
+            {"note": _("Keep the note within %(max)s characters.") % {"max": MAX_TEXT}}
+        )
+    checked, total = _sheet_points(assessment_round, points)
+    state = ScoreSheet.State.SUBMITTED if submit else ScoreSheet.State.DRAFT
+    values = {
+        "points": checked,
+        "total": total,
+        "note": note,
+        "state": state,
+        "updated_at": now,
+        "submitted_at": now if submit else None,
+    }
+    sheet, created = ScoreSheet.objects.get_or_create(
+        invitation=invitation, counter=counter, defaults={"round": assessment_round, **values}
+    )
+    if not created:
+        changed = ScoreSheet.objects.filter(pk=sheet.pk, state=ScoreSheet.State.DRAFT).update(
+            **values
+        )
+        if changed != 1:
+            raise ConflictError(_("This score sheet is submitted: it can no longer be changed."))
+        sheet.refresh_from_db()
+    if submit:
+        audit_record(
+            action="assessment.sheet.submit",
+            actor=assessor,
+            target_type="assessment_round",
+            target_id=str(assessment_round.pk),
+            center_id=assessment_round.center_id,
+            data={"counter": counter.pk, "total": str(total), "kind": invitation.kind},
+        )
+    return sheet
+
+
+@transaction.atomic
+def round_close(
+    *, assessment_round: AssessmentRound, actor: User | None, now: dt.datetime | None = None
+) -> AssessmentRound:
+    """Close a round by hand (administrator, hall manager) or at its end (the worker): its
+    submitted sheets make its results; drafts are left out."""
+    now = now or timezone.now()
+    if actor is not None:
+        _require_round_manager(actor, assessment_round.center)
+    changed = AssessmentRound.objects.filter(
+        pk=assessment_round.pk, state=AssessmentRound.State.OPEN
+    ).update(state=AssessmentRound.State.CLOSED, closed_at=now, closed_by=actor)
+    if changed != 1:
+        raise ConflictError(_("This round is closed already."))
+    assessment_round.refresh_from_db()
+    audit_record(
+        action="assessment.round.close",
+        actor=actor,
+        target_type="assessment_round",
+        target_id=str(assessment_round.pk),
+        center_id=assessment_round.center_id,
+        data={
+            "submitted": assessment_round.sheets.filter(state=ScoreSheet.State.SUBMITTED).count()
+        },
+    )
+    return assessment_round
+
+
+def rounds_close_due(*, now: dt.datetime | None = None) -> list[AssessmentRound]:
+    """Close every open round whose last day of scoring is past (the worker, daily)."""
+    now = now or timezone.now()
+    closed = []
+    for due in AssessmentRound.objects.filter(
+        state=AssessmentRound.State.OPEN, closes_on__lt=timezone.localdate(now)
+    ):
+        try:
+            closed.append(round_close(assessment_round=due, actor=None, now=now))
+        except ConflictError:
+            continue  # closed by hand or by another worker meanwhile
+    return closed
+
+
+# --- service commitments -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def commitment_sign(
+    *, profile: StaffProfile, actor: User, signed_on: dt.date | None, now: dt.datetime | None = None
+) -> StaffProfile:
+    """承诺书: the administrator records the day a staff member signed their service commitment;
+    from then on the counter screen shows it."""
+    now = now or timezone.now()
+    if staff_center(actor) != profile.center or not actor.has_role(Role.ADMINISTRATOR):
+        raise PermissionDenied(_("Only the center's administrator records signed commitments."))
+    if not profile.commitment.strip():
+        raise ValidationError(
+            {"signed_on": _("This staff member has no commitment written yet: write it first.")}
+        )
+    if signed_on is None:
+        raise ValidationError({"signed_on": _("Give the day it was signed as YYYY-MM-DD.")})
+    if signed_on > timezone.localdate(now):
+        raise ValidationError({"signed_on": _("The day of signing cannot be in the future.")})
+    profile.commitment_signed_on = signed_on
+    profile.commitment_recorded_by = actor
+    profile.save(update_fields=["commitment_signed_on", "commitment_recorded_by"])
+    audit_record(
+        action="assessment.commitment.sign",
+        actor=actor,
+        target_type="staff",
+        target_id=str(profile.user_id),
+        center_id=profile.center_id,
+        data={"signed_on": signed_on.isoformat()},
+    )
+    return profile

@@ -30,10 +30,12 @@ from assessment.selectors import (
     deduction_scale,
     finding_get_for,
     findings_visible_to,
+    is_assessor,
     may_read_rankings,
     may_record_findings,
     month_record,
     ranking,
+    rounds_open_over,
     staff_center,
     titles_of,
 )
@@ -92,6 +94,8 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("assessment:ranking")
     if may_record_findings(user):
         return redirect("assessment:findings")
+    if is_assessor(user):
+        return redirect("assessment:rounds")
     return redirect("assessment:mine")
 
 
@@ -314,6 +318,8 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         "subjects": MonthlyScore.Subject.choices,
         "may_close": user.has_role(Role.ADMINISTRATOR),
         "close_month": f"{_last_month().start:%Y-%m}",
+        # A round still open when its month is closed does not count in that month's scores.
+        "open_rounds": rounds_open_over(center=center, period=_last_month().period),
     }
     try:
         period = _period(request, _last_month())

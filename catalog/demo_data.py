@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
@@ -1436,9 +1438,20 @@ def _staff_create(
     User.groups.through.objects.bulk_create(
         [User.groups.through(user=user, group=groups[role.value]) for user, role in memberships]
     )
+    # Everyone signed their commitment at the start of the year, as the administrator recorded:
+    # the counter screens show only signed ones.
+    today = timezone.localdate()
+    signed_on = dt.date(today.year if today >= dt.date(today.year, 1, 5) else today.year - 1, 1, 5)
     StaffProfile.objects.bulk_create(
         [
-            StaffProfile(user=user, center=center, badge_number=f"QH{number:04d}", **profile)
+            StaffProfile(
+                user=user,
+                center=center,
+                badge_number=f"QH{number:04d}",
+                commitment_signed_on=signed_on,
+                commitment_recorded_by=demo_users[Role.ADMINISTRATOR],
+                **profile,
+            )
             for number, (user, profile, _) in enumerate(staff, start=1)
         ]
     )

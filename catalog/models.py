@@ -180,6 +180,16 @@ class StaffProfile(models.Model):
     party_member = models.BooleanField(_("party member"), default=False)
     title = models.CharField(_("post"), max_length=40, blank=True)
     commitment = models.TextField(_("service commitment"), blank=True)
+    # The screen shows a commitment only once it is signed (承诺书签订).
+    commitment_signed_on = models.DateField(_("commitment signed on"), null=True, blank=True)
+    commitment_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signing recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -264,7 +264,11 @@ def counter_screen_data(counter: Counter) -> dict[str, Any]:
             "title": profile.title if profile else "",
             "party_member": bool(profile and profile.party_member),
             "photo": profile.photo.url if profile and profile.photo else static(PHOTO_PLACEHOLDER),
-            "commitment": profile.commitment if profile else "",
+            # An unsigned commitment is a draft: the public sees only a signed one.
+            "commitment": profile.commitment if profile and profile.commitment_signed_on else "",
+            "commitment_signed_on": profile.commitment_signed_on.isoformat()
+            if profile and profile.commitment_signed_on
+            else "",
         }
     return {
         "number": counter.number,

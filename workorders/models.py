@@ -51,6 +51,19 @@ OPEN_STATES = (
 CONCLUDED_STATES = (State.CONCLUDED, State.VISITED, State.RATED)
 
 
+class ComplaintFinding(models.TextChoices):
+    """Whether a concluded complaint was found justified: the assessment counts only upheld and
+    partly upheld complaints against the person or counter concerned."""
+
+    UPHELD = "upheld", _("Upheld")  # 属实
+    PARTLY_UPHELD = "partly", _("Partly upheld")  # 部分属实
+    NOT_UPHELD = "not_upheld", _("Not upheld")  # 不属实
+
+
+# The findings that count against the person or counter a complaint is about.
+UPHELD_FINDINGS = (ComplaintFinding.UPHELD, ComplaintFinding.PARTLY_UPHELD)
+
+
 class Satisfaction(models.IntegerChoices):
     """The complainant's view of how the order was handled, asked on the call-back."""
 
@@ -201,6 +214,18 @@ class WorkOrder(models.Model):
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     concluded_on = models.DateField(_("concluded on"), null=True, blank=True)
+    finding = models.CharField(
+        _("finding"), max_length=10, choices=ComplaintFinding.choices, blank=True
+    )
+    finding_at = models.DateTimeField(_("finding recorded"), null=True, blank=True)
+    finding_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finding recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     visit_note = models.TextField(_("what the complainant said on the call-back"), blank=True)
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction"), choices=Satisfaction.choices, null=True, blank=True

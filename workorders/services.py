@@ -29,9 +29,11 @@ from supervision.services import notice_issue_automatic
 from workdays.calendar import add_working_days, working_day_with_days_left
 from workdays.selectors import calendar_current
 from workorders.models import (
+    CONCLUDED_STATES,
     DEFAULT_DAYS,
     OPEN_STATES,
     Channel,
+    ComplaintFinding,
     Kind,
     Satisfaction,
     State,
@@ -513,23 +515,39 @@ def work_order_reply(
             kind="work_order.replied",
         )
     if order.complainant_mobile:
-        mobile = order.complainant_mobile
         sms = _("Your work order %(number)s has a reply: %(reply)s") % {
             "number": order.number,
             "reply": text[:200],
         }
-        transaction.on_commit(lambda: send_sms(mobile=mobile, text=sms))
+        send_sms(mobile=order.complainant_mobile, text=sms)
     return order
+
+
+def _finding_check(work_order: WorkOrder, finding: str) -> None:
+    if work_order.kind != Kind.COMPLAINT:
+        raise ValidationError({"finding": _("Only a complaint is found upheld or not.")})
+    if finding not in ComplaintFinding.values:
+        raise ValidationError(
+            {"finding": _("Choose whether the complaint was upheld, partly upheld or not upheld.")}
+        )
 
 
 @transaction.atomic
 def work_order_conclude(
-    *, work_order: WorkOrder, actor: User, note: str = "", now: dt.datetime | None = None
+    *,
+    work_order: WorkOrder,
+    actor: User,
+    note: str = "",
+    finding: str = "",
+    now: dt.datetime | None = None,
 ) -> WorkOrder:
-    """办结: the dispatcher accepts the reply; on time if concluded by the due date."""
+    """办结: the dispatcher accepts the reply; on time if concluded by the due date. A complaint
+    may get its finding (属实 / 部分属实 / 不属实) here, or later."""
     now = now or timezone.now()
     _require_dispatcher(actor, work_order)
-    return _move(
+    if finding:
+        _finding_check(work_order, finding)
+    order = _move(
         work_order,
         old=(State.REPLIED,),
         new=State.CONCLUDED,
@@ -538,7 +556,45 @@ def work_order_conclude(
         now=now,
         concluded_at=now,
         concluded_on=timezone.localdate(now),
+        finding=finding,
+        finding_at=now if finding else None,
+        finding_by=actor if finding else None,
     )
+    if finding:
+        _finding_audit(order, actor)
+    return order
+
+
+def _finding_audit(order: WorkOrder, actor: User) -> None:
+    audit_record(
+        action="work_order.finding",
+        actor=actor,
+        target_type="work_order",
+        target_id=order.number,
+        center_id=order.center_id,
+        data={"finding": order.finding, "staff": order.staff_id, "counter": order.counter_id},
+    )
+
+
+@transaction.atomic
+def work_order_finding_record(
+    *, work_order: WorkOrder, actor: User, finding: str, now: dt.datetime | None = None
+) -> WorkOrder:
+    """The hall manager records whether a concluded complaint was upheld, once, if it was not
+    recorded on conclusion; the assessment counts upheld and partly upheld ones."""
+    now = now or timezone.now()
+    _require_dispatcher(actor, work_order)
+    _finding_check(work_order, finding)
+    changed = WorkOrder.objects.filter(
+        pk=work_order.pk, state__in=CONCLUDED_STATES, finding=""
+    ).update(finding=finding, finding_at=now, finding_by=actor)
+    if changed != 1:
+        raise ConflictError(
+            _("This complaint is not concluded, or its finding is recorded already.")
+        )
+    work_order.refresh_from_db()
+    _finding_audit(work_order, actor)
+    return work_order
 
 
 @transaction.atomic

@@ -24,7 +24,15 @@ from govhall.errors import ConflictError, form_errors
 from govhall.throttle import attempt_count, attempts_counted
 from workorders import services
 from workorders.imports import MAX_BYTES, ImportRefused, work_orders_import
-from workorders.models import Channel, Kind, Satisfaction, State, WorkOrder
+from workorders.models import (
+    CONCLUDED_STATES,
+    Channel,
+    ComplaintFinding,
+    Kind,
+    Satisfaction,
+    State,
+    WorkOrder,
+)
 from workorders.selectors import (
     Complainant,
     WorkOrderScope,
@@ -326,7 +334,12 @@ def _detail_context(
             "conclude": scope.dispatches and order.state == State.REPLIED,
             "visit": scope.dispatches and order.state == State.CONCLUDED,
             "rate": scope.dispatches and order.state == State.VISITED,
+            "finding": scope.dispatches
+            and order.kind == Kind.COMPLAINT
+            and order.state in CONCLUDED_STATES
+            and not order.finding,
         },
+        "findings": ComplaintFinding.choices,
         "errors": {},
     }
 
@@ -370,8 +383,16 @@ def _action(request: HttpRequest, user: User, order: WorkOrder) -> tuple[Callabl
             _("The reply is recorded."),
         ),
         "conclude": (
-            lambda: services.work_order_conclude(work_order=order, actor=user, note=note),
+            lambda: services.work_order_conclude(
+                work_order=order, actor=user, note=note, finding=post.get("finding", "")
+            ),
             _("The work order is concluded."),
+        ),
+        "finding": (
+            lambda: services.work_order_finding_record(
+                work_order=order, actor=user, finding=post.get("finding", "")
+            ),
+            _("The complaint's finding is recorded."),
         ),
         "visit": (
             lambda: services.work_order_visit(work_order=order, actor=user, note=note),

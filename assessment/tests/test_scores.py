@@ -19,7 +19,7 @@ from audit.models import AuditEntry
 from feedback.stats import period_parse
 from govhall.errors import ConflictError
 from hall.services.tickets import counter_pause, counter_resume, pad_rate
-from workorders.models import Channel, Kind, State, WorkOrder
+from workorders.models import Channel, ComplaintFinding, Kind, State, WorkOrder
 from workorders.services import WorkOrderInput, work_order_receive
 
 DECEMBER = "2026-12-02T02:00:00Z"
@@ -83,9 +83,10 @@ def _november(hall: Hall) -> None:
         ),
         actor=hall.manager,
     ).work_order
-    # The order's lifecycle is the work orders' own tests' matter: here it has concluded.
+    # The order's lifecycle is the work orders' own tests' matter: here it has concluded,
+    # found upheld.
     WorkOrder.objects.filter(pk=order.pk).update(
-        state=State.CONCLUDED, concluded_on=order.received_on
+        state=State.CONCLUDED, concluded_on=order.received_on, finding=ComplaintFinding.UPHELD
     )
 
 
@@ -217,3 +218,23 @@ def test_my_record_shows_findings_pauses_and_the_score(
     closed = login(hall.first).get("/assessment/mine/?period=2026-11")
     assert closed.context["record"].closed.rank == 2
     assert login(hall.first).get("/assessment/mine/?period=2026").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("finding", "counted"),
+    [
+        (ComplaintFinding.UPHELD, 1),
+        (ComplaintFinding.PARTLY_UPHELD, 1),
+        (ComplaintFinding.NOT_UPHELD, 0),
+        ("", 0),  # no finding recorded yet
+    ],
+)
+def test_only_upheld_complaints_count_against_the_person_and_the_counter(
+    hall: Hall, finding: str, counted: int
+) -> None:
+    _november(hall)
+    WorkOrder.objects.filter(kind=Kind.COMPLAINT).update(finding=finding)
+    scored = month_scores(center=hall.floor.center, period=period_parse("2026-11"))
+    person = next(row for row in scored["staff"] if row.key == hall.first.pk)
+    counter = next(row for row in scored["counter"] if row.key == hall.counters[0].pk)
+    assert (person.figures.complaints, counter.figures.complaints) == (counted, counted)

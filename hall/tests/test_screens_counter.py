@@ -1,5 +1,7 @@
 """The screen above a counter: who may open it, and what it shows."""
 
+import datetime
+
 import pytest
 from django.test import Client
 
@@ -19,7 +21,10 @@ pytestmark = pytest.mark.django_db
 def floor() -> Floor:
     floor = make_floor()
     StaffProfile.objects.filter(user=floor.clerks[0]).update(
-        badge_number="QH-0815", party_member=True, commitment="微笑服务，一次办好。"
+        badge_number="QH-0815",
+        party_member=True,
+        commitment="微笑服务，一次办好。",
+        commitment_signed_on=datetime.date(2026, 1, 5),
     )
     counter_sign_in(counter=floor.counters[0], staff=floor.clerks[0])
     return floor

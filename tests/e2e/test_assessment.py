@@ -1,9 +1,11 @@
 """Assessment in a browser: an inspector records a finding that the staff member reads in the
-daily bulletin; the administrator closes last month and the ranking shows the seeded order."""
+daily bulletin; the administrator closes last month and the ranking shows the seeded order; a
+third-party round's score reaches the counter's monthly score."""
 
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
@@ -12,7 +14,7 @@ from assessment.models import Category, Finding
 from assessment.selectors import center_staff
 from assessment.services import finding_record
 from catalog.demo_data import DEMO_PASSWORD, demo_username
-from catalog.models import Center
+from catalog.models import Center, Counter
 from tests.e2e.test_cases import site  # noqa: F401 -- the live demo fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,3 +96,63 @@ def test_the_closed_month_ranks_the_seeded_staff(
     with administrator.expect_download() as download:
         administrator.get_by_role("link", name="Export to Excel").click()
     assert download.value.suggested_filename == "ranking-staff-2026-11.xlsx"
+
+
+def test_a_third_party_round_enters_the_counters_monthly_score(
+    browser: Browser,
+    site: str,  # noqa: F811 -- the fixture imported above
+) -> None:
+    assessor = User.objects.get(username=demo_username(Role.ASSESSOR))
+    counter = Counter.objects.filter(center__slug="demo").order_by("number").first()
+    assert counter is not None
+    with translation.override("en"):
+        counter_name = str(counter)
+    administrator = _staff(browser, site, demo_username(Role.ADMINISTRATOR))
+    administrator.get_by_role("link", name="Assessment").click()
+    administrator.get_by_role("link", name="Third-party assessment").click()
+    administrator.get_by_role("link", name="Open a round").click()
+    administrator.get_by_label("Name of the round").fill("2026年11月第三方评议")
+    administrator.get_by_label("Period assessed (month, quarter or year)").fill("2026-11")
+    administrator.get_by_role("button", name="Open the round").click()
+    expect(administrator.get_by_role("status")).to_have_text(
+        "The round is open: invite its assessors."
+    )
+    administrator.get_by_label("Assessor", exact=True).select_option(value=str(assessor.pk))
+    administrator.get_by_label("Speaks for").select_option(label="People's congress deputy")
+    administrator.get_by_role("button", name="Invite").click()
+    expect(administrator.get_by_test_id("assessors")).to_contain_text("People's congress deputy")
+    round_page = administrator.url
+
+    person = _staff(browser, site, demo_username(Role.ASSESSOR))
+    person.get_by_role("link", name="Assessment").click()
+    person.get_by_role("link", name="2026年11月第三方评议").click()
+    person.get_by_role("link", name=counter_name, exact=True).click()
+    for label, points in (
+        ("服务态度 (0 to 25)", "25"),
+        ("办事效率 (0 to 25)", "25"),
+        ("业务水平 (0 to 20)", "20"),
+        ("政务公开 (0 to 15)", "15"),
+        ("窗口环境 (0 to 15)", "10"),
+    ):
+        person.get_by_label(label).fill(points)
+    person.get_by_label("Note").fill("窗口整洁，答复耐心")
+    person.get_by_role("button", name="Submit the sheet").click()
+    expect(person.get_by_role("status")).to_have_text("The score sheet is submitted.")
+    expect(person.get_by_test_id("counters")).to_contain_text("95.00")
+
+    administrator.goto(round_page)
+    expect(administrator.get_by_test_id("results")).to_contain_text("95.0")
+    administrator.get_by_role("button", name="Close the round").click()
+    expect(administrator.get_by_test_id("round-state")).to_have_text("Closed")
+    administrator.get_by_role("link", name="Monthly ranking").click()
+    administrator.get_by_role("button", name="Close the month and freeze its scores").click()
+    expect(administrator.get_by_role("status")).to_contain_text("2026-11 is closed")
+    administrator.get_by_label("Ranking of").select_option(value="counter")
+    administrator.get_by_role("button", name="Show").click()
+    row = (
+        administrator.get_by_test_id("ranking")
+        .locator("tbody tr")
+        .filter(has=administrator.get_by_role("cell", name=counter_name, exact=True))
+    )
+    # 0.2 × (95 − 90)
+    expect(row.get_by_test_id("third-party")).to_have_text("1.00")

@@ -1,5 +1,6 @@
 """Work orders in a browser: an anonymous online complaint is dispatched by the hall manager,
-answered by the department and followed by the complainant with the code shown once."""
+answered by the department, concluded as partly upheld and followed by the complainant with the
+code shown once."""
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -64,8 +65,10 @@ def test_an_anonymous_complaint_is_dispatched_answered_and_followed_by_its_code(
     expect(head.get_by_role("status")).to_have_text("The reply is recorded.")
 
     manager.reload()
+    manager.get_by_label("Was the complaint upheld?").select_option(label="Partly upheld")
     manager.get_by_role("button", name="Conclude").click()
     expect(manager.get_by_role("status")).to_have_text("The work order is concluded.")
+    expect(manager.get_by_test_id("finding")).to_have_text("Partly upheld")
 
     visitor.get_by_role("link", name="Follow a work order").click()
     visitor.get_by_label("Work order number").fill(number)

@@ -33,7 +33,7 @@
       return item;
     }));
     if (staff) {
-      ["name", "badge_number", "title", "commitment"].forEach(function (name) {
+      ["name", "badge_number", "title", "commitment", "commitment_signed_on"].forEach(function (name) {
         field(name).textContent = staff[name];
       });
       if (field("photo").getAttribute("src") !== staff.photo) {
