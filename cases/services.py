@@ -242,8 +242,7 @@ def case_number_next(day: dt.date) -> str:
 
 def _notify(case: Case, text: str) -> None:
     if case.mobile:
-        mobile = case.mobile
-        transaction.on_commit(lambda: send_sms(mobile=mobile, text=text))
+        send_sms(mobile=case.mobile, text=text)
     if case.applicant_user is not None:
         message_send(
             user=case.applicant_user,

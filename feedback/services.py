@@ -163,8 +163,7 @@ def _rectification_open(
             user=contact.user, subject=text, link=_rater_link(rectification), kind="rectification"
         )
     elif contact.mobile:
-        mobile = contact.mobile
-        transaction.on_commit(lambda: send_sms(mobile=mobile, text=text))
+        send_sms(mobile=contact.mobile, text=text)
     return rectification
 
 
@@ -403,8 +402,7 @@ def rating_link_issue(*, case: Case, now: dt.datetime | None = None) -> str:
         "days": rating_link_days(),
         "url": _site_url(path),
     }
-    mobile = case.mobile
-    transaction.on_commit(lambda: send_sms(mobile=mobile, text=text))
+    send_sms(mobile=case.mobile, text=text)
     audit_record(
         action="rating_link.issue",
         target_type="case",
@@ -581,8 +579,7 @@ def rectification_rectify(
             "days": rating_link_days(),
             "url": _site_url(path),
         }
-        mobile = contact.mobile
-        transaction.on_commit(lambda: send_sms(mobile=mobile, text=text))
+        send_sms(mobile=contact.mobile, text=text)
     return rectification
 
 

@@ -362,7 +362,8 @@ def baseline_day(visitors: Sequence[Visitor], counters: dict[str, int]) -> Basel
 
 
 class SilentSms:
-    """The simulated citizens' phones: booking confirmations go nowhere (no outbox rows)."""
+    """The simulated citizens' phones: booking confirmations are queued to this backend, which
+    sends them nowhere."""
 
     def send(self, *, mobile: str, text: str) -> None:
         return None

@@ -1,4 +1,5 @@
-"""Periodic work of the hall: queue alerts every minute, no-shows of bookings every hour."""
+"""Work of the hall's worker: queue alerts and the SMS outbox every minute (the outbox also as soon
+as a message is queued), no-shows of bookings every hour."""
 
 from django.utils import timezone
 from huey import crontab
@@ -7,6 +8,7 @@ from huey.contrib.djhuey import db_periodic_task
 from catalog.models import Center
 from hall.alerts import hall_alerts_check
 from hall.services.booking import appointments_mark_no_shows
+from hall.sms import sms_outbox_send
 
 
 # Hourly rather than once at closing time: the crontab runs in Huey's clock (UTC by default), and
@@ -22,3 +24,9 @@ def hall_alerts_sweep() -> None:
     """Check the queue alerts of every center."""
     for center in Center.objects.all():
         hall_alerts_check(center=center)
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def sms_outbox_sweep() -> int:
+    """Send the queued text messages that are due: new ones, retries and lapsed claims."""
+    return sms_outbox_send()

@@ -50,8 +50,6 @@ from sharing.models import (
 LATE_COMMIT_WINDOW = dt.timedelta(minutes=10)
 SWEEP_BATCH = 5000
 SEND_BATCH = 200
-# A worker that took a delivery and died leaves it to be taken again after this.
-CLAIM_LEASE = dt.timedelta(minutes=5)
 SIGNATURE_HEADER = "X-Govhall-Signature"
 EVENT_HEADER = "X-Govhall-Event"
 TIMEOUT_SECONDS = (5, 10)
@@ -80,6 +78,12 @@ def max_attempts() -> int:
 def first_retry_seconds() -> int:
     value: int = getattr(settings, "GOVHALL_WEBHOOK_FIRST_RETRY_SECONDS", 60)
     return value
+
+
+def claim_lease() -> dt.timedelta:
+    """A worker that took a delivery and died leaves it to be taken again after this."""
+    seconds: int = getattr(settings, "GOVHALL_WEBHOOK_CLAIM_LEASE_SECONDS", 300)
+    return dt.timedelta(seconds=seconds)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -376,7 +380,7 @@ def _claim(delivery: WebhookDelivery, now: dt.datetime) -> bool:
             pk=delivery.pk,
             status=DeliveryStatus.PENDING,
             next_attempt_at=delivery.next_attempt_at,
-        ).update(next_attempt_at=now + CLAIM_LEASE)
+        ).update(next_attempt_at=now + claim_lease())
         == 1
     )
 
@@ -440,7 +444,9 @@ def webhook_deliveries_send(*, now: dt.datetime | None = None) -> int:
     )
     sent = 0
     for delivery in due:
-        if _claim(delivery, now):
+        # A claim's lease runs from when it is taken: a long batch must not hand out leases that
+        # have already lapsed, which another worker's sweep would take again at once.
+        if _claim(delivery, max(now, timezone.now())):
             webhook_delivery_attempt(delivery=delivery, now=now)
             sent += 1
     return sent

@@ -73,11 +73,10 @@ class SupervisionConflictError(ConflictError):
 
 
 def _alert(*, user: User, subject: str, body: str, link: str, kind: str) -> None:
-    """The notification interface: the site inbox now, a text message once the work commits."""
+    """The notification interface: the site inbox and a text message, both with the work."""
     message_send(user=user, subject=subject, body=body, link=link, kind=kind)
     if user.mobile:
-        mobile, text = user.mobile, f"{subject} {body}".strip()[:300]
-        transaction.on_commit(lambda: send_sms(mobile=mobile, text=text))
+        send_sms(mobile=user.mobile, text=f"{subject} {body}".strip()[:300])
 
 
 def _active_staff(role: Role, *, center_id: int, department_id: int | None = None) -> list[User]:

@@ -1,5 +1,5 @@
 """Bookings of the hall: appointments (网上预约), verification codes, special services and the SMS
-outbox of the local backend."""
+outbox."""
 
 from __future__ import annotations
 
@@ -187,9 +187,11 @@ class SpecialServiceRequest(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """A text message as handed to the SMS backend: the local backend's whole delivery."""
+    """A text message to send: queued in the transaction that decided it, handed to its backend
+    by the worker (`hall.sms.sms_outbox_send`), marked sent afterwards."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -198,11 +200,23 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
     backend = models.CharField(_("backend"), max_length=100)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # While pending: when a worker may take it (again); a worker that took it and died leaves it
+    # to be taken again once its claim has lapsed.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending_idx",
+                condition=Q(status="pending"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.mobile} {self.created_at:%Y-%m-%d %H:%M}"

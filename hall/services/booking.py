@@ -18,7 +18,6 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -202,7 +201,7 @@ def verification_code_send(
         "Your verification code is %(code)s, valid for %(minutes)s minutes. "
         "Do not tell it to anyone."
     ) % {"code": code, "minutes": CODE_VALID_MINUTES}
-    transaction.on_commit(partial(send_sms, mobile=mobile, text=text))
+    send_sms(mobile=mobile, text=text)
     return verification
 
 
@@ -390,7 +389,7 @@ def appointment_book(
     )
     appointment.full_clean(exclude=["code", "center", "category", "item", "user", "ticket"])
     appointment.save()
-    transaction.on_commit(partial(send_sms, mobile=mobile, text=_booking_text(appointment)))
+    send_sms(mobile=mobile, text=_booking_text(appointment))
     return appointment
 
 
@@ -455,9 +454,7 @@ def appointment_reschedule(
     ):
         raise HallConflictError(_("The booking changed meanwhile: reload it."))
     appointment = _refresh(appointment)
-    transaction.on_commit(
-        partial(send_sms, mobile=appointment.mobile, text=_booking_text(appointment))
-    )
+    send_sms(mobile=appointment.mobile, text=_booking_text(appointment))
     return appointment
 
 
