@@ -23,7 +23,9 @@ KEPT_HEADERS = ("Content-Disposition",)
 
 
 def public_cache_key(request: HttpRequest) -> str:
-    modes = f"{request.COOKIES.get(ELDER_COOKIE, '')}{request.COOKIES.get(KIOSK_COOKIE, '')}"
+    # Each mode by name: "1" alone would key the elder-friendly page and the kiosk's alike.
+    elder, kiosk = request.COOKIES.get(ELDER_COOKIE, ""), request.COOKIES.get(KIOSK_COOKIE, "")
+    modes = f"elder={elder},kiosk={kiosk}"
     address = hashlib.sha1(
         f"{request.get_host()}{request.get_full_path()}".encode(), usedforsecurity=False
     ).hexdigest()

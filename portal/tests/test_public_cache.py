@@ -66,5 +66,16 @@ def test_display_modes_and_languages_are_cached_apart(client: Client, item: Serv
     assert cached == "miss" and "Materials" in page
 
 
+def test_the_kiosk_and_the_elder_friendly_mode_are_cached_apart(
+    item: ServiceItem,
+) -> None:
+    kiosk, elder = Client(), Client()
+    kiosk.get("/c/qinghe/kiosk/")
+    assert 'class=" kiosk"' in _guide(kiosk, item)[1]
+    elder.get("/mode/elder/", {"on": "1"})
+    cached, page = _guide(elder, item)
+    assert cached == "miss" and 'class="elder"' in page
+
+
 def test_an_unknown_language_is_a_404(client: Client, item: ServiceItem) -> None:
     assert client.get("/lang/xx/").status_code == 404
