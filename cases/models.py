@@ -258,6 +258,14 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
     )
+    anonymised_at = models.DateTimeField(
+        _("personal data removed"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the retention period ended and the applicant's personal data was removed."
+        ),
+    )
 
     objects = CaseQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor  # type: ignore[import-untyped]
 
 from govhall.env import env_bool, env_int, env_list, env_str
 
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "simple_history",
     "huey.contrib.djhuey",
     "ninja",
+    # Before accounts, whose admin withdraws the device admin these register.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "govhall",
     "workdays",
     "audit",
@@ -61,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "govhall.proxy.ForwardedClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "govhall.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "govhall.middleware.StaffIdleTimeoutMiddleware",
+    "govhall.middleware.TwoFactorRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -166,11 +173,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Staff hold personal data and the power to decide: their passwords are held to more.
+    {
+        "NAME": "accounts.passwords.StaffPasswordValidator",
+        "OPTIONS": {"min_length": env_int("STAFF_PASSWORD_MIN_LENGTH", 12)},
+    },
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Two-factor log-in (TOTP) for staff who turn it on. Wrong codes are throttled like passwords
+# (LOGIN_FAILURE_LIMIT per LOGIN_LOCKOUT_SECONDS), so django-otp's own back-off, which would
+# refuse even a right code for a while after a typo, is off.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "govhall")
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Seconds a half-finished log-in (password right, code not yet given) stays open.
+TWO_FACTOR_PENDING_SECONDS = env_int("TWO_FACTOR_PENDING_SECONDS", 300)
+# Roles whose holders must use two-factor log-in (e.g. "administrator,supervisor"): until they
+# turn it on, they can reach only their account page. None by default.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", [])
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -195,6 +217,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Pages name static files only through {% static %}, that is by their hashed names: keeping
+# only those halves the folder and the compression work of every collectstatic, and lets the
+# web server cache everything under /static/ for good.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# Source maps are fetched only by developers' tools; compressing them took 2/5 of collectstatic.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Sessions are read on every signed-in request: from a cache, written through to the database,
 # which stays the record. The cache must be one that every process shares, or a log-out in one
@@ -205,6 +233,9 @@ SESSION_CACHE_ALIAS = "default" if REDIS_URL else "sessions"
 
 # Security: sessions expire, cookies are HTTP-only, and production runs behind TLS.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Staff are signed out after this many seconds without a request (0: never); citizens keep the
+# whole SESSION_COOKIE_AGE.
+STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
@@ -218,6 +249,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if env_bool("HTTPS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HTTPS", False)
 SECURE_HSTS_PRELOAD = env_bool("HTTPS", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HTTPS", False) else None
+# The proxies in front of govhall (nginx on this machine, a load balancer): the only senders whose
+# X-Forwarded-For names the client. Gunicorn reads the same variable (deploy/gunicorn.conf.py).
+GOVHALL_TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # govhall's own settings.
@@ -241,6 +275,9 @@ GOVHALL_BENCH_ENDPOINTS = env_bool("GOVHALL_BENCH_ENDPOINTS", False)
 GOVHALL_CERTIFICATE_KEY_PATH = env_str("GOVHALL_CERTIFICATE_KEY_PATH")
 # The audit log sits below the catalog: it learns a user's center through this hook.
 GOVHALL_AUDIT_USER_CENTER = "catalog.selectors.center_for_user"
+# Concluded and otherwise closed cases lose their applicants' personal data this many years after
+# they closed (0: never); see docs/security.md for the basis of the default.
+CASE_RETENTION_YEARS = env_int("CASE_RETENTION_YEARS", 30)
 
 LOGGING = {
     "version": 1,
