@@ -6,9 +6,9 @@ GOVHALL := $(VENV)/bin/govhall
 PORT ?= 8000
 # ECharts, from npm at the version package-lock.json pins, served as a static file.
 ECHARTS := stats/static/stats/vendor/echarts.min.js
-APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools gettext wrk espeak-ng
+APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools gettext wrk espeak-ng nginx
 
-.PHONY: install system-packages demo test lint typecheck pytest bench lock messages translations clean
+.PHONY: install system-packages demo test lint typecheck pytest bench prod-smoke lock messages translations clean
 
 install: system-packages $(VENV)/.installed messages $(ECHARTS)
 
@@ -52,6 +52,10 @@ test: lint typecheck pytest
 
 bench: install
 	bash scripts/bench.sh
+
+# deploy/ run for real on PostgreSQL and Redis on 127.0.0.1, through nginx: see docs/deploy.md.
+prod-smoke: install
+	$(PY) scripts/prod_smoke.py
 
 clean:
 	rm -rf $(VENV) var
