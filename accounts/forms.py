@@ -10,12 +10,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_record, request_ip
 from govhall.throttle import attempt_count, attempts_counted
 
 
 def _failure_key(request: HttpRequest | None, username: str) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request else ""
-    return f"login-failures:{address}:{username.strip().lower()}"
+    return f"login-failures:{request_ip(request)}:{username.strip().lower()}"
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -38,5 +38,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
-            attempt_count(key, settings.LOGIN_LOCKOUT_SECONDS)
+            if attempt_count(key, settings.LOGIN_LOCKOUT_SECONDS) == settings.LOGIN_FAILURE_LIMIT:
+                # Once per lock, when the failure that closes it is counted: a supervisor reading
+                # the log sees someone guessing a name's password, and from where.
+                audit_record(
+                    action="auth.login_locked",
+                    target_type="user",
+                    target_id=username[:64],
+                    data={"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
+                    ip=request_ip(self.request),
+                )
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from catalog.admin import CenterScopedMixin
@@ -39,6 +40,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["created_at", "mobile", "status", "backend"]
     list_filter = ["status", "backend"]
     readonly_fields = ["mobile", "text", "created_at", "status", "backend"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OutboxMessage]:
+        # The texts (verification codes, signed links) name no center: a center's administrator
+        # must not read another center's, so only the operator of the whole deployment does.
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

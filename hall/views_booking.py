@@ -34,6 +34,7 @@ from hall.forms_booking import (
 )
 from hall.models import Appointment, OutboxMessage, SpecialServiceRequest
 from hall.services import booking as services
+from hall.sms import DEFAULT_BACKEND
 
 OUTBOX_SHOWN = 50
 
@@ -417,6 +418,10 @@ def special_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def sms_outbox(request: HttpRequest) -> HttpResponse:
     """The local SMS backend's messages, for demos: staff only, or anyone in DEBUG."""
+    if getattr(settings, "GOVHALL_SMS_BACKEND", DEFAULT_BACKEND) != DEFAULT_BACKEND:
+        # A gateway delivers the texts (verification codes, signed links) to phones: they are
+        # the recipients' alone, not the staff's of every center.
+        raise Http404
     if not settings.DEBUG:
         if not request.user.is_authenticated:
             return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from catalog.admin import CenterScopedMixin
 from govhall.admin import ReadOnlyAdmin
 from sharing.models import (
     ApiKey,
@@ -23,7 +24,9 @@ else:  # the admin classes are not subscriptable at run time
 
 
 @admin.register(CertificateType)
-class CertificateTypeAdmin(_ModelAdmin):
+class CertificateTypeAdmin(CenterScopedMixin, _ModelAdmin):
+    # A center's administrator keeps the types of his center's departments only.
+    center_path = "issuer__center"
     list_display = ("code", "name", "issuer", "valid_years", "last_serial")
     list_filter = ("issuer__center",)
     search_fields = ("code", "name")

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
+from audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +44,16 @@ def test_repeated_failures_lock_the_name_even_for_the_right_password(
 def test_passwords_are_stored_hashed(clerk: User) -> None:
     assert "a-long-password-1" not in clerk.password
     assert clerk.check_password("a-long-password-1")
+
+
+def test_the_failure_that_locks_a_name_is_audited_once(client: Client, clerk: User) -> None:
+    for _ in range(7):
+        client.post("/accounts/login/", {"username": "clerk", "password": "wrong"})
+    locks = AuditEntry.objects.filter(action="auth.login_locked")
+    assert [(entry.target_id, entry.ip) for entry in locks] == [("clerk", "127.0.0.1")]
+
+
+def test_failures_below_the_limit_lock_nothing(client: Client, clerk: User) -> None:
+    for _ in range(4):
+        client.post("/accounts/login/", {"username": "clerk", "password": "wrong"})
+    assert not AuditEntry.objects.filter(action="auth.login_locked").exists()
