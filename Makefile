@@ -8,7 +8,7 @@ PORT ?= 8000
 ECHARTS := stats/static/stats/vendor/echarts.min.js
 APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-tools gettext wrk espeak-ng nginx
 
-.PHONY: install system-packages demo test lint typecheck pytest bench prod-smoke lock messages translations clean
+.PHONY: install system-packages demo test lint typecheck pytest bench loadtest prod-smoke lock messages translations clean
 
 install: system-packages $(VENV)/.installed messages $(ECHARTS)
 
@@ -56,6 +56,11 @@ bench: install
 # deploy/ run for real on PostgreSQL and Redis on 127.0.0.1, through nginx: see docs/deploy.md.
 prod-smoke: install
 	$(PY) scripts/prod_smoke.py
+
+# The peak day time-lapsed into LOADTEST_SECONDS (300) on 127.0.0.1, LOADTEST_DB=sqlite|postgres|both
+# (both); LOADTEST_SCALE shrinks the volumes for a quick check. See docs/benchmarks.md.
+loadtest: install
+	$(PY) scripts/loadtest.py
 
 clean:
 	rm -rf $(VENV) var
