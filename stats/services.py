@@ -24,7 +24,9 @@ from audit.services import audit_record
 from cases.models import CONCLUDED, Case, CaseEvent, CaseStatus
 from stats.models import DepartmentDay, RollupState, SubmissionDay, WorkDay
 
-REFRESH_BATCH = 50_000
+# Events per write transaction: on SQLite a transaction holds the one write lock from its start,
+# so a catch-up after a bulk import goes in short steps that let the hall's writes through.
+REFRESH_BATCH = 5_000
 COUNTER_OF_CASE = "handled_by__staff_profile__counter_id"
 
 # (center, day, department, item, channel, status) and (center, day, department, counter).
@@ -53,9 +55,12 @@ def _local_day(moment: dt.datetime | None) -> dt.date | None:
     return None if moment is None else timezone.localdate(moment)
 
 
-@transaction.atomic
 def stats_rollup_refresh(*, batch: int = REFRESH_BATCH) -> int:
-    """Count the case events after the mark into the rollups; the number of events counted."""
+    """Count the case events after the mark into the rollups; the number of events counted.
+
+    The events are read and tallied before the write transaction, which only moves the mark and
+    applies the tallies; if another worker moved the mark meanwhile, nothing is applied.
+    """
     state = _state()
     events = list(
         CaseEvent.objects.filter(pk__gt=state.last_event_id)
@@ -74,7 +79,7 @@ def stats_rollup_refresh(*, batch: int = REFRESH_BATCH) -> int:
             f"case__{COUNTER_OF_CASE}",
         )[:batch]
     )
-    if not events or not _claim(state.last_event_id, events[-1][0]):
+    if not events:
         return 0
     submissions: Tally[SubmissionKey] = Tally()
     work_accepted: Tally[WorkKey] = Tally()
@@ -111,10 +116,21 @@ def stats_rollup_refresh(*, batch: int = REFRESH_BATCH) -> int:
             change = 1 if new in CONCLUDED else -1
             work_concluded[(center, concluded_on, department, counter)] += change
             days.setdefault((center, concluded_on, department), [0, 0, 0])[2] += change
-    _apply_submissions(submissions)
-    _apply_work(work_accepted, work_concluded)
-    _apply_days(days)
+    with transaction.atomic():
+        if not _claim(state.last_event_id, events[-1][0]):
+            return 0
+        _apply_submissions(submissions)
+        _apply_work(work_accepted, work_concluded)
+        _apply_days(days)
     return len(events)
+
+
+def stats_rollup_catch_up() -> int:
+    """Refresh batch after batch until every event is counted; the number counted."""
+    total = 0
+    while counted := stats_rollup_refresh():
+        total += counted
+    return total
 
 
 def _apply_submissions(changes: Tally[SubmissionKey]) -> None:

@@ -101,7 +101,10 @@ def slot_periods(policy: HallPolicy) -> list[tuple[dt.time, dt.time]]:
         (policy.afternoon_opens, policy.afternoon_closes),
     ):
         start = dt.datetime.combine(dt.date.min, opens)
-        while (start + length).time() <= closes and start + length > start:
+        # Compared as moments of one day: a slot's end read as a time of day would wrap past
+        # midnight and never pass a closing time near it.
+        end = dt.datetime.combine(dt.date.min, closes)
+        while length > dt.timedelta(0) and start + length <= end:
             periods.append((start.time(), (start + length).time()))
             start += length
     return periods

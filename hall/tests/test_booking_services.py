@@ -81,6 +81,23 @@ def test_slots_follow_the_opening_hours_and_the_counters_capacity(floor: Floor) 
     assert slots[0].available == 6
 
 
+def test_evening_hours_that_close_near_midnight_end_their_slots_there() -> None:
+    # A slot read as a time of day wraps past midnight: 23:30 + 30 minutes is 00:00.
+    policy = HallPolicy(
+        morning_opens=dt.time(8, 0),
+        morning_closes=dt.time(9, 0),
+        afternoon_opens=dt.time(22, 30),
+        afternoon_closes=dt.time(23, 45),
+        slot_minutes=30,
+    )
+    assert services.slot_periods(policy) == [
+        (dt.time(8, 0), dt.time(8, 30)),
+        (dt.time(8, 30), dt.time(9, 0)),
+        (dt.time(22, 30), dt.time(23, 0)),
+        (dt.time(23, 0), dt.time(23, 30)),
+    ]
+
+
 def test_a_weekend_day_has_no_slots(floor: Floor) -> None:
     assert services.slots_for(category=floor.general, day=SATURDAY, now=MORNING) == []
     with pytest.raises(ValidationError, match="closed"):

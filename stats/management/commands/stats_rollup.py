@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from stats.services import stats_rollup_rebuild, stats_rollup_refresh
+from stats.services import stats_rollup_catch_up, stats_rollup_rebuild
 
 
 class Command(BaseCommand):
@@ -17,7 +17,4 @@ class Command(BaseCommand):
         if options["rebuild"]:
             self.stdout.write(f"{stats_rollup_rebuild()} rollup rows written")
             return
-        total = 0
-        while counted := stats_rollup_refresh():
-            total += counted
-        self.stdout.write(f"{total} case events counted")
+        self.stdout.write(f"{stats_rollup_catch_up()} case events counted")
