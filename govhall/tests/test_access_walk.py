@@ -2,7 +2,8 @@
 
 The table (access_table.py) declares who may do what; this test finds every pattern and operation
 the code has, fails on one the table does not list (or one it lists that is gone), requests each
-with each role, and fails on every answer that differs from the table.
+with each role, and fails on every answer that differs from the table or lacks the security
+headers.
 """
 
 from __future__ import annotations
@@ -141,10 +142,17 @@ def _expectation(role: str, allowed: frozenset[str], access: Access, *, api_call
     return "refused by the API" if api_call else "refused"
 
 
+# Headers every answer carries, whoever asks and whatever the answer.
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
+
+
 def _verdict(response: TestResponse, *, login_url: str) -> str:
     status = response.status_code
     if status >= 500:
         return f"{status} (a server error)"
+    missing = [header for header in SECURITY_HEADERS if header not in response.headers]
+    if missing:
+        return f"{status} without {', '.join(missing)}"
     if status in (301, 302) and response["Location"].startswith(login_url):
         return "login"
     if status in ALLOWED:
