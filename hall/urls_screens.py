@@ -17,6 +17,11 @@ urlpatterns: list[URLPattern] = [
         views_screens.counter_screen_state,
         name="counter_screen_state",
     ),
+    path(
+        "counter-screen/<int:counter_id>/photo/",
+        views_screens.counter_photo,
+        name="counter_photo",
+    ),
     path("pad/<int:counter_id>/", views_screens.pad, name="pad"),
     path("pad/<int:counter_id>/state/", views_screens.pad_state, name="pad_state"),
     path("pad/<int:counter_id>/rate/", views_screens.pad_rate_view, name="pad_rate"),

@@ -13,9 +13,11 @@ Who may open them:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
@@ -41,7 +43,7 @@ from ninja import Schema
 
 from accounts.models import User
 from accounts.roles import Role
-from catalog.models import Center, Counter
+from catalog.models import Center, Counter, StaffProfile
 from catalog.search import center_get
 from hall import hooks
 from hall.auth import device_for_token
@@ -263,7 +265,7 @@ def counter_screen_data(counter: Counter) -> dict[str, Any]:
             "badge_number": profile.badge_number if profile else "",
             "title": profile.title if profile else "",
             "party_member": bool(profile and profile.party_member),
-            "photo": profile.photo.url if profile and profile.photo else static(PHOTO_PLACEHOLDER),
+            "photo": _photo_url(counter, profile) if profile else static(PHOTO_PLACEHOLDER),
             # An unsigned commitment is a draft: the public sees only a signed one.
             "commitment": profile.commitment if profile and profile.commitment_signed_on else "",
             "commitment_signed_on": profile.commitment_signed_on.isoformat()
@@ -308,6 +310,50 @@ def counter_screen(request: HttpRequest, counter_id: int) -> HttpResponse:
 @require_GET
 def counter_screen_state(request: HttpRequest, counter_id: int) -> JsonResponse:
     return JsonResponse(counter_screen_data(_counter_for(request, counter_id)))
+
+
+# The image types a staff photo is served as, by the stored file's suffix.
+PHOTO_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+
+
+def _photo_url(counter: Counter, profile: StaffProfile) -> str:
+    if not profile.photo or Path(profile.photo.name).suffix.lower() not in PHOTO_TYPES:
+        return static(PHOTO_PLACEHOLDER)
+    # The stored name in the address: another photo or another person is a new image to fetch.
+    version = hashlib.sha256(profile.photo.name.encode()).hexdigest()[:12]
+    return f"{reverse('hall:counter_photo', args=[counter.pk])}?v={version}"
+
+
+@require_GET
+def counter_photo(request: HttpRequest, counter_id: int) -> FileResponse:
+    """The photo of the staff member serving at the counter (亮明身份), for its screen.
+
+    Uploads are not served as public files: the photo is shown only to whoever may open the
+    counter's screen, and only while its person is signed in at the counter.
+    """
+    counter = _counter_for(request, counter_id)
+    state = (
+        CounterState.objects.filter(counter=counter, staff__isnull=False)
+        .exclude(status=CounterState.Status.CLOSED)
+        .select_related("staff__staff_profile")
+        .first()
+    )
+    profile = getattr(state.staff, "staff_profile", None) if state and state.staff else None
+    content_type = PHOTO_TYPES.get(Path(profile.photo.name).suffix.lower()) if profile else None
+    if profile is None or not profile.photo or content_type is None:
+        raise Http404(_("Nobody with a photo is serving at this counter now."))
+    try:
+        handle = profile.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Nobody with a photo is serving at this counter now.")) from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 def awaiting_rating(counter: Counter, now: dt.datetime | None = None) -> Ticket | None:

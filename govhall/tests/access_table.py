@@ -93,6 +93,7 @@ PAGES: dict[str, Access] = {
     # A counter's screen and pad: its device, or a signed-in member of the center's staff.
     "hall:counter_screen": Access(get=CENTER_STAFF, login=False),
     "hall:counter_screen_state": Access(get=CENTER_STAFF, login=False),
+    "hall:counter_photo": Access(get=CENTER_STAFF, login=False),
     "hall:pad": Access(get=CENTER_STAFF, login=False),
     "hall:pad_state": Access(get=CENTER_STAFF, login=False),
     "hall:pad_rate": Access(post=CENTER_STAFF, login=False),

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -163,6 +164,8 @@ def access_world_build(now: dt.datetime) -> AccessWorld:
         "other_admin": other_admin,
     }
     world = AccessWorld(center=center, other_center=other_center, users=users)
+    # Clerk X's photo, which the screen of the counter he serves at shows.
+    users["clerk_x"].staff_profile.photo.save("clerk-x.png", ContentFile(PNG))
     citizen, clerk = users["citizen_a"], users["clerk_x"]
 
     def submit(key: str) -> Any:
@@ -314,6 +317,7 @@ def access_world_build(now: dt.datetime) -> AccessWorld:
             "hall:special_action": {"pk": special.pk, "action": "assign"},
             "hall:counter_screen": counter,
             "hall:counter_screen_state": counter,
+            "hall:counter_photo": counter,
             "hall:pad": counter,
             "hall:pad_state": counter,
             "hall:pad_rate": counter,

@@ -1,8 +1,11 @@
 """The screen above a counter: who may open it, and what it shows."""
 
 import datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from accounts.roles import Role
@@ -15,6 +18,8 @@ from hall.tests.factories import Floor, make_floor
 from hall.views_screens import DEVICE_COOKIE
 
 pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
@@ -90,3 +95,35 @@ def test_a_display_token_or_a_stranger_cannot_open_the_counter_screen(
     client.force_login(outsider)
     assert client.get(url).status_code == 403
     assert client.get(f"{url}state/").status_code == 403
+
+
+def test_the_screen_shows_the_photo_of_the_clerk_signed_in_and_nobody_elses(
+    client: Client, floor: Floor, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    profile = StaffProfile.objects.get(user=floor.clerks[0])
+    profile.photo.save("clerk.png", ContentFile(PNG))
+    client.force_login(floor.clerks[1])
+    photo = client.get(f"/hall/counter-screen/{floor.counters[0].pk}/state/").json()["staff"][
+        "photo"
+    ]
+    assert photo.startswith(f"/hall/counter-screen/{floor.counters[0].pk}/photo/?v=")
+    response = client.get(photo)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response.getvalue() == PNG
+    # The second counter is closed: no photo, and a stranger sees none at all.
+    assert client.get(f"/hall/counter-screen/{floor.counters[1].pk}/photo/").status_code == 404
+    client.logout()
+    assert client.get(photo).status_code == 403
+
+
+def test_a_photo_gone_from_the_disk_is_not_found_rather_than_an_error(
+    client: Client, floor: Floor, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    profile = StaffProfile.objects.get(user=floor.clerks[0])
+    profile.photo.save("clerk.png", ContentFile(PNG))
+    Path(profile.photo.path).unlink()
+    client.force_login(floor.clerks[1])
+    assert client.get(f"/hall/counter-screen/{floor.counters[0].pk}/photo/").status_code == 404
