@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from govhall.identifiers import mask_mobile
+from govhall.leases import backoff, lease_take
 from hall.models import OutboxMessage
 
 DEFAULT_BACKEND = "hall.sms.LocalBackend"
@@ -51,9 +52,8 @@ def claim_lease() -> dt.timedelta:
     return dt.timedelta(seconds=seconds)
 
 
-def retry_delay(attempts: int) -> dt.timedelta:
-    """A refused message is tried again after 1, 2, 4, 8... minutes."""
-    return dt.timedelta(minutes=2 ** (attempts - 1))
+# A refused message is tried again after 1, 2, 4, 8... minutes.
+FIRST_RETRY = dt.timedelta(minutes=1)
 
 
 def send_sms(*, mobile: str, text: str) -> OutboxMessage:
@@ -77,18 +77,6 @@ def _wake_worker() -> None:
     sms_outbox_sweep()
 
 
-def _claim(message: OutboxMessage, now: dt.datetime) -> bool:
-    """Take the message for this worker, unless another took it first."""
-    return (
-        OutboxMessage.objects.filter(
-            pk=message.pk,
-            status=OutboxMessage.Status.PENDING,
-            next_attempt_at=message.next_attempt_at,
-        ).update(next_attempt_at=now + claim_lease())
-        == 1
-    )
-
-
 def _deliver(message: OutboxMessage, now: dt.datetime) -> bool:
     """Hand a claimed message to its backend and record the outcome; whether it went out."""
     attempts = message.attempts + 1
@@ -102,7 +90,7 @@ def _deliver(message: OutboxMessage, now: dt.datetime) -> bool:
         OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.PENDING).update(
             attempts=attempts,
             status=OutboxMessage.Status.FAILED if failed else OutboxMessage.Status.PENDING,
-            next_attempt_at=None if failed else now + retry_delay(attempts),
+            next_attempt_at=None if failed else now + backoff(FIRST_RETRY, attempts),
         )
         return False
     OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.PENDING).update(
@@ -126,6 +114,12 @@ def sms_outbox_send(*, now: dt.datetime | None = None) -> int:
     for message in due:
         # A claim's lease runs from when it is taken, not from the start of a long batch.
         claimed_at = max(now, timezone.now())
-        if _claim(message, claimed_at) and _deliver(message, claimed_at):
+        taken = lease_take(
+            OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING),
+            pk=message.pk,
+            seen_due_at=message.next_attempt_at,
+            until=claimed_at + claim_lease(),
+        )
+        if taken and _deliver(message, claimed_at):
             sent += 1
     return sent

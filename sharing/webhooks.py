@@ -36,6 +36,7 @@ from audit.services import audit_record
 from cases.models import IN_PROCESS, CaseEvent, CaseStage, CaseStatus, StageStatus
 from catalog.models import Department
 from govhall.errors import ConflictError
+from govhall.leases import backoff, lease_take
 from sharing.apikeys import may_manage_keys
 from sharing.models import (
     Certificate,
@@ -84,11 +85,6 @@ def claim_lease() -> dt.timedelta:
     """A worker that took a delivery and died leaves it to be taken again after this."""
     seconds: int = getattr(settings, "GOVHALL_WEBHOOK_CLAIM_LEASE_SECONDS", 300)
     return dt.timedelta(seconds=seconds)
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """Exponential backoff: the first retry after a minute, then 2, 4, 8... minutes."""
-    return dt.timedelta(seconds=first_retry_seconds() * 2 ** (attempts - 1))
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -373,18 +369,6 @@ def _address_refused(url: str) -> str:
     return ""
 
 
-def _claim(delivery: WebhookDelivery, now: dt.datetime) -> bool:
-    """Take the delivery for this worker, unless another took it first."""
-    return (
-        WebhookDelivery.objects.filter(
-            pk=delivery.pk,
-            status=DeliveryStatus.PENDING,
-            next_attempt_at=delivery.next_attempt_at,
-        ).update(next_attempt_at=now + claim_lease())
-        == 1
-    )
-
-
 def webhook_delivery_attempt(*, delivery: WebhookDelivery, now: dt.datetime) -> WebhookAttempt:
     """Send the delivery once, signed; record the attempt and when to try again."""
     subscription = delivery.subscription
@@ -426,7 +410,9 @@ def webhook_delivery_attempt(*, delivery: WebhookDelivery, now: dt.datetime) -> 
         elif number >= max_attempts():
             status, next_at = DeliveryStatus.FAILED, None
         else:
-            status, next_at = DeliveryStatus.PENDING, now + retry_delay(number)
+            # Exponential backoff: the first retry after a minute, then 2, 4, 8... minutes.
+            first = dt.timedelta(seconds=first_retry_seconds())
+            status, next_at = DeliveryStatus.PENDING, now + backoff(first, number)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             attempts=number, status=status, next_attempt_at=next_at
         )
@@ -446,7 +432,12 @@ def webhook_deliveries_send(*, now: dt.datetime | None = None) -> int:
     for delivery in due:
         # A claim's lease runs from when it is taken: a long batch must not hand out leases that
         # have already lapsed, which another worker's sweep would take again at once.
-        if _claim(delivery, max(now, timezone.now())):
+        if lease_take(
+            WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING),
+            pk=delivery.pk,
+            seen_due_at=delivery.next_attempt_at,
+            until=max(now, timezone.now()) + claim_lease(),
+        ):
             webhook_delivery_attempt(delivery=delivery, now=now)
             sent += 1
     return sent
