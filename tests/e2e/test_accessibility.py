@@ -30,12 +30,10 @@ from hall.services.tickets import (
     ticket_call_next,
     ticket_issue,
 )
-from sharing.models import CertificateType
 from sharing.pdf import verification_path
-from sharing.services import certificate_push
 from tests.e2e.axe import Violation, axe_violations
-from tests.e2e.test_bundles import COMPANY_USCC
 from tests.e2e.test_cases import MARKET, ONLINE_ITEM, pdf_file, png_file
+from tests.e2e.test_certificates import business_licence_push
 from tests.e2e.test_feedback import _concluded_case
 from tests.e2e.test_hall import HALL_OPEN, VISITOR_ID
 from workorders.models import Channel, Kind
@@ -221,22 +219,7 @@ def _records() -> Records:
         name="张三",
         mobile="13800138000",
     )
-    business = CertificateType.objects.get(issuer__center__slug="demo", code="BUSINESS_LICENCE")
-    licence = certificate_push(
-        issuer=business.issuer,
-        type_code="BUSINESS_LICENCE",
-        number="91511602MA6B2K03X-001",
-        holder_kind="legal",
-        holder_identifier=COMPANY_USCC,
-        holder_name="清河小馆餐饮有限公司",
-        issued_on=dt.date(2026, 11, 2),
-        data={
-            "company_name": "清河小馆餐饮有限公司",
-            "company_type": "有限责任公司",
-            "business_scope": "餐饮服务",
-            "premises": "清河区滨河路二段8号",
-        },
-    )
+    licence = business_licence_push()
     received = work_order_receive(
         center=item.center,
         given=WorkOrderInput(

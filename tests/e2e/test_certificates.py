@@ -110,14 +110,10 @@ def _log_in_english(page: Page, address: str, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_a_later_application_takes_the_business_licence_from_the_registry(
-    browser: Browser,
-    site: str,  # noqa: F811 -- the fixture imported above
-) -> None:
-    # The company's business licence, pushed by the market bureau's own system; the first food
-    # licence case, accepted at the counter, shows the company's USCC is the citizen's.
+def business_licence_push() -> Certificate:
+    """The demo company's business licence, pushed by the market bureau's own system."""
     business = CertificateType.objects.get(issuer__center__slug="demo", code="BUSINESS_LICENCE")
-    licence = certificate_push(
+    return certificate_push(
         issuer=business.issuer,
         type_code="BUSINESS_LICENCE",
         number="91511602MA6B2K03X-001",
@@ -132,6 +128,15 @@ def test_a_later_application_takes_the_business_licence_from_the_registry(
             "premises": "清河区滨河路二段8号",
         },
     )
+
+
+def test_a_later_application_takes_the_business_licence_from_the_registry(
+    browser: Browser,
+    site: str,  # noqa: F811 -- the fixture imported above
+) -> None:
+    # The company's business licence, pushed by the market bureau's own system; the first food
+    # licence case, accepted at the counter, shows the company's USCC is the citizen's.
+    licence = business_licence_push()
     first = _accepted_food_licence_case()
     later, _created = case_submit(
         user=User.objects.get(username="demo-citizen"),
