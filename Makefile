@@ -10,6 +10,10 @@ APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils zbar-t
 
 .PHONY: install system-packages demo test lint typecheck pytest bench loadtest prod-smoke lock messages translations clean
 
+# The compiled translations, remade only when their source changed: two `make test` at once (as
+# .ci/run runs on the two databases) must not write the same file together.
+MO := locale/zh_Hans/LC_MESSAGES/django.mo
+
 install: system-packages $(VENV)/.installed messages $(ECHARTS)
 
 system-packages:
@@ -26,7 +30,9 @@ $(ECHARTS): package.json package-lock.json
 	mkdir -p $(@D)
 	cp node_modules/echarts/dist/echarts.min.js $@
 
-messages: $(VENV)/.installed
+messages: $(MO)
+
+$(MO): $(MO:.mo=.po) $(VENV)/.installed
 	cd $(CURDIR) && $(GOVHALL) compilemessages --ignore=.venv --ignore=var -v 0
 
 translations: $(VENV)/.installed

@@ -32,8 +32,13 @@ from huey import RedisHuey
 BASE_DIR = Path(settings.BASE_DIR)
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
-# The ports this suite may listen on.
-PORTS = range(8640, 8660)
+# The ports this suite may listen on: one range for each database, since .ci/run tests both at
+# once and a port found free by one run could be taken by the other before its server starts.
+PORTS = (
+    range(8660, 8680)
+    if os.environ.get("DATABASE_URL", "").startswith("postgres")
+    else range(8640, 8660)
+)
 STARTUP_SECONDS = 60
 # How long a killed worker's claim on a message or delivery holds (see tests/crash/settings.py).
 CLAIM_LEASE_SECONDS = 1
