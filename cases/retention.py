@@ -31,10 +31,8 @@ from cases.models import (
     CaseStatus,
     private_storage,
 )
-from cases.services import years_later
+from govhall.retention import ANONYMISED, retention_cutoff
 
-# What an anonymised applicant's name reads: the masking sign of lists and displays.
-ANONYMISED = "***"
 # States that close a case with its conclusion time set (`concluded_at`).
 CLOSED_WITH_TIME = (*CONCLUDED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED)
 # States that close a case before acceptance: their last event is when they closed.
@@ -52,13 +50,6 @@ class RetentionRun:
     cutoff: dt.datetime
     anonymised: int
     files_deleted: int
-
-
-def retention_cutoff(now: dt.datetime, years: int) -> dt.datetime:
-    """The moment before which a case must have closed for its personal data to go."""
-    local = timezone.localtime(now)
-    day = years_later(local.date(), -years)
-    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def cases_past_retention(cutoff: dt.datetime) -> Q:

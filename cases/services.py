@@ -78,6 +78,7 @@ from catalog.search import BundleForm, bundle_form
 from govhall.db import day_counter_next, insert, rows
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id, clean_uscc
+from govhall.retention import years_later
 from hall.models import CounterState
 from hall.sms import send_sms
 from workdays.calendar import (
@@ -1559,13 +1560,6 @@ def case_fee_charge(
 
 
 # --- certificates and automatic approval (秒批) ------------------------------------------------
-
-
-def years_later(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February into a common year
-        return day.replace(year=day.year + years, day=28)
 
 
 def _certificate_issue(case: Case, *, now: dt.datetime) -> CaseCertificate | None:

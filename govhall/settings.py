@@ -278,6 +278,9 @@ GOVHALL_AUDIT_USER_CENTER = "catalog.selectors.center_for_user"
 # Concluded and otherwise closed cases lose their applicants' personal data this many years after
 # they closed (0: never); see docs/security.md for the basis of the default.
 CASE_RETENTION_YEARS = env_int("CASE_RETENTION_YEARS", 30)
+# Bookings, special-service requests, tickets' mobiles, texts and verification codes lose their
+# visitors' personal data this many years after their day (0: never); see docs/security.md.
+HALL_RETENTION_YEARS = env_int("HALL_RETENTION_YEARS", 3)
 
 LOGGING = {
     "version": 1,

@@ -19,10 +19,10 @@ from stdnum.iso7064 import mod_37_36
 from accounts.models import User
 from audit.services import audit_record
 from cases.models import ApplicantKind, Case, CaseCertificate, CaseStatus
-from cases.services import years_later
 from catalog.models import Department, ItemField
 from govhall.errors import ConflictError
 from govhall.identifiers import clean_resident_id, clean_uscc
+from govhall.retention import years_later
 from sharing.models import (
     IDENTIFIER_PREFIX,
     IDENTIFIER_VERSION,

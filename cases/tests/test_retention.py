@@ -24,7 +24,7 @@ from cases.models import (
     StageStatus,
     private_storage,
 )
-from cases.retention import ANONYMISED, cases_anonymise_expired
+from cases.retention import cases_anonymise_expired
 from cases.services import (
     Applicant,
     Decision,
@@ -37,6 +37,7 @@ from cases.services import (
 from cases.tests.conftest import ID_NUMBER, PDF, World, accept, person, submit
 from catalog.models import Bundle, BundleItem, ItemField, MaterialSpec
 from catalog.search import bundle_form
+from govhall.retention import ANONYMISED
 from stats.selectors import Scope, totals
 from stats.services import stats_rollup_rebuild
 from supervision.efficiency import Period, efficiency_table
