@@ -281,6 +281,9 @@ CASE_RETENTION_YEARS = env_int("CASE_RETENTION_YEARS", 30)
 # Bookings, special-service requests, tickets' mobiles, texts and verification codes lose their
 # visitors' personal data this many years after their day (0: never); see docs/security.md.
 HALL_RETENTION_YEARS = env_int("HALL_RETENTION_YEARS", 3)
+# Ratings lose their rater, and concluded work orders (complaints, suggestions, 12345 orders) their
+# complainant, this many years after they were given or concluded (0: never).
+FEEDBACK_RETENTION_YEARS = env_int("FEEDBACK_RETENTION_YEARS", 3)
 
 LOGGING = {
     "version": 1,

@@ -18,19 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
-from govhall.retention import ANONYMISED, retention_cutoff
+from govhall.retention import ANONYMISED, retention_cutoff, update_in_batches
 from hall.models import Appointment, OutboxMessage, SpecialServiceRequest, Ticket, VerificationCode
-
-# Rows per transaction: a first run on an old database may find a million tickets.
-BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -41,17 +35,6 @@ class HallRetentionRun:
     tickets: int
     messages: int
     codes: int
-
-
-def _in_batches(queryset: QuerySet[Any], **changes: Any) -> int:
-    """Update the rows of `queryset` BATCH at a time, each batch in a transaction of its own."""
-    done = 0
-    while True:
-        with transaction.atomic():
-            ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:BATCH])
-            if not ids:
-                return done
-            done += queryset.filter(pk__in=ids).update(**changes)
 
 
 def hall_anonymise_expired(
@@ -65,14 +48,14 @@ def hall_anonymise_expired(
         return None
     cutoff = retention_cutoff(now, years)
     day = timezone.localdate(cutoff)
-    appointments = _in_batches(
+    appointments = update_in_batches(
         Appointment.objects.filter(day__lt=day).exclude(name=ANONYMISED),
         name=ANONYMISED,
         id_number="",
         mobile="",
         user=None,
     )
-    requests = _in_batches(
+    requests = update_in_batches(
         SpecialServiceRequest.objects.filter(
             status__in=(SpecialServiceRequest.Status.DONE, SpecialServiceRequest.Status.DECLINED),
             closed_at__lt=cutoff,
@@ -84,7 +67,9 @@ def hall_anonymise_expired(
         address="",
         note="",
     )
-    tickets = _in_batches(Ticket.objects.filter(service_date__lt=day).exclude(mobile=""), mobile="")
+    tickets = update_in_batches(
+        Ticket.objects.filter(service_date__lt=day).exclude(mobile=""), mobile=""
+    )
     messages, _kinds = OutboxMessage.objects.filter(
         created_at__lt=cutoff,
         status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED),
