@@ -278,6 +278,9 @@ GOVHALL_AUDIT_USER_CENTER = "catalog.selectors.center_for_user"
 # Concluded and otherwise closed cases lose their applicants' personal data this many years after
 # they closed (0: never); see docs/security.md for the basis of the default.
 CASE_RETENTION_YEARS = env_int("CASE_RETENTION_YEARS", 30)
+# Remote tickets (the virtual queue) an hour from one network address, all phones together: the
+# hall's Wi-Fi and a carrier's NAT put many behind one. Each phone has its own limit of 3.
+REMOTE_TICKETS_PER_ADDRESS_HOUR = env_int("REMOTE_TICKETS_PER_ADDRESS_HOUR", 300)
 # Bookings, special-service requests, tickets' mobiles, texts and verification codes lose their
 # visitors' personal data this many years after their day (0: never); see docs/security.md.
 HALL_RETENTION_YEARS = env_int("HALL_RETENTION_YEARS", 3)

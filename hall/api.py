@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from accounts.models import User
 from catalog.models import Counter, QueueCategory
 from catalog.search import center_get, item_published
 from govhall.api import ErrorOut
-from hall.auth import DeviceAuth, StaffSessionAuth
+from hall.auth import DeviceAuth, StaffSessionAuth, phone_cookie_set, phone_id
 from hall.models import CounterPause, CounterState, HallPolicy, PriorityGroup, Ticket
 from hall.selectors import counter_staff, queue_category_get, ticket_progress
 from hall.services import tickets as services
@@ -77,15 +77,19 @@ def ticket_out(ticket: Ticket, policy: HallPolicy | None = None) -> TicketOut:
     auth=[DeviceAuth("kiosk"), lambda request: "remote"],
     summary="Take a ticket (kiosk with its token, or a phone: the virtual queue)",
 )
-def take_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
+def take_ticket(request: HttpRequest, response: HttpResponse, payload: TicketIn) -> Status[Any]:
     device = getattr(request, "device", None)
     center = device.center if device is not None else center_get(payload.center)
-    if device is None and not services.remote_ticket_allowed(
-        address=request.META.get("REMOTE_ADDR", "")
-    ):
-        return Status(
-            429, {"message": _("Too many tickets from this phone: please ask at reception.")}
-        )
+    if device is None:
+        phone, new_phone = phone_id(request)
+        if new_phone:
+            phone_cookie_set(request, response, phone)
+        if not services.remote_ticket_allowed(
+            phone=phone, address=request.META.get("REMOTE_ADDR", "")
+        ):
+            return Status(
+                429, {"message": _("Too many tickets from this phone: please ask at reception.")}
+            )
     category = queue_category_get(center=center, letter=payload.category)
     item = item_published(code=payload.item, center=center) if payload.item else None
     policy = services.policy_for(center)
@@ -271,7 +275,6 @@ def counter_act(request: HttpRequest, number: int, action: CounterAction) -> Cou
 
 
 # The hall display, for the hall screens: a separate block kept at the end of this file. -----
-from django.http import HttpResponse  # noqa: E402
 from ninja.params.functions import Query  # noqa: E402
 
 from hall.views_screens import DisplayOut, display_response  # noqa: E402

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
@@ -114,3 +114,30 @@ def request_center(request: HttpRequest) -> Center | None:
         return device.center  # type: ignore[no-any-return]
     profile = getattr(request.user, "staff_profile", None)
     return profile.center if profile is not None else None
+
+
+# A visitor's phone, for the per-phone limit of remote tickets: a random id in a signed cookie,
+# since the hall's Wi-Fi or a mobile carrier's NAT gives hundreds of phones one address.
+PHONE_COOKIE = "govhall_phone"
+PHONE_COOKIE_SALT = "hall.phone"
+PHONE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def phone_id(request: HttpRequest) -> tuple[str, bool]:
+    """The phone's id from its cookie, or a new one, and whether it is new (to be set)."""
+    known = request.get_signed_cookie(PHONE_COOKIE, default=None, salt=PHONE_COOKIE_SALT)
+    if known:
+        return known, False
+    return secrets.token_urlsafe(16), True
+
+
+def phone_cookie_set(request: HttpRequest, response: HttpResponse, phone: str) -> None:
+    response.set_signed_cookie(
+        PHONE_COOKIE,
+        phone,
+        salt=PHONE_COOKIE_SALT,
+        max_age=PHONE_COOKIE_AGE,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )

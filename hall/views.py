@@ -20,6 +20,7 @@ from accounts.models import User
 from catalog.models import Counter, QueueCategory
 from catalog.search import center_get
 from govhall.errors import ConflictError
+from hall.auth import phone_cookie_set, phone_id
 from hall.hooks import ticket_actions
 from hall.models import CounterPause, CounterState, PriorityGroup, Ticket
 from hall.selectors import category_loads, ticket_progress
@@ -40,32 +41,39 @@ def take_ticket(request: HttpRequest, center: str) -> HttpResponse:
     """Choose a queue and take its next number (kiosk, reception, or a phone by QR code)."""
     the_center = center_get(center)
     categories = QueueCategory.objects.filter(center=the_center)
+    source = _source(request)
+    phone, new_phone = phone_id(request) if source == Ticket.Source.REMOTE else ("", False)
+    response: HttpResponse | None = None
     if request.method == "POST":
         category = categories.filter(letter=request.POST.get("category", "")).first()
         group = request.POST.get("priority_group", "")
-        source = _source(request)
         if category is None or group not in PriorityGroup.values:
             messages.error(request, _("Choose one of the queues shown."))
         elif source == Ticket.Source.REMOTE and not services.remote_ticket_allowed(
-            address=request.META.get("REMOTE_ADDR", "")
+            phone=phone, address=request.META.get("REMOTE_ADDR", "")
         ):
             messages.error(request, _("Too many tickets from this phone: please ask at reception."))
         else:
             ticket = services.ticket_issue(category=category, source=source, priority_group=group)
             if source == Ticket.Source.REMOTE:
-                return redirect("hall:ticket", key=ticket.access_key)
-            printed = reverse("hall:ticket_print", kwargs={"key": ticket.access_key})
-            return HttpResponseRedirect(f"{printed}?print=1")
-    loads = {load.category.pk: load for load in category_loads(the_center)}
-    return render(
-        request,
-        "hall/take_ticket.html",
-        {
-            "center": the_center,
-            "queues": [(category, loads.get(category.pk)) for category in categories],
-            "groups": [(value, label) for value, label in PriorityGroup.choices if value],
-        },
-    )
+                response = redirect("hall:ticket", key=ticket.access_key)
+            else:
+                printed = reverse("hall:ticket_print", kwargs={"key": ticket.access_key})
+                response = HttpResponseRedirect(f"{printed}?print=1")
+    if response is None:
+        loads = {load.category.pk: load for load in category_loads(the_center)}
+        response = render(
+            request,
+            "hall/take_ticket.html",
+            {
+                "center": the_center,
+                "queues": [(category, loads.get(category.pk)) for category in categories],
+                "groups": [(value, label) for value, label in PriorityGroup.choices if value],
+            },
+        )
+    if new_phone:
+        phone_cookie_set(request, response, phone)
+    return response
 
 
 def _ticket(key: str) -> Ticket:

@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -78,10 +79,13 @@ def _db_time(value: dt.datetime) -> Any:
 REMOTE_TICKETS_PER_HOUR = 3
 
 
-def remote_ticket_allowed(*, address: str) -> bool:
-    """A phone may take a few tickets an hour from one address (the virtual queue); this counts
-    one more and says whether it is still within the limit."""
-    return attempt_count(f"remote-tickets:{address}", 3600) <= REMOTE_TICKETS_PER_HOUR
+def remote_ticket_allowed(*, phone: str, address: str) -> bool:
+    """A phone may take a few tickets an hour (the virtual queue), and all phones behind one
+    network address (the hall's Wi-Fi, a carrier's NAT) REMOTE_TICKETS_PER_ADDRESS_HOUR together.
+    Counts one more for both and says whether both are still within their limits."""
+    phone_ok = attempt_count(f"remote-tickets:phone:{phone}", 3600) <= REMOTE_TICKETS_PER_HOUR
+    address_count = attempt_count(f"remote-tickets:{address}", 3600)
+    return phone_ok and address_count <= settings.REMOTE_TICKETS_PER_ADDRESS_HOUR
 
 
 def ticket_number(letter: str, sequence: int) -> str:

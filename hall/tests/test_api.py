@@ -42,6 +42,25 @@ def test_a_phone_takes_a_few_tickets_an_hour(client: Client, floor: Floor) -> No
     refused = post(client, "/api/v1/tickets", {"category": "A"})
     assert refused.status_code == 429 and refused.json()["message"]
     assert Ticket.objects.filter(source=Ticket.Source.REMOTE).count() == 3
+    # Another phone on the same network (the hall's Wi-Fi) still takes its own; a cookie that
+    # is not signed by the center counts as none, and the phone gets an id of its own.
+    other = Client()
+    other.cookies["govhall_phone"] = "forged"
+    answer = post(other, "/api/v1/tickets", {"category": "A"})
+    assert answer.json()["number"] == "A004"
+    assert answer.cookies["govhall_phone"].value not in ("", "forged")
+
+
+def test_phones_behind_one_address_share_a_ceiling(
+    client: Client, floor: Floor, settings: Any
+) -> None:
+    settings.REMOTE_TICKETS_PER_ADDRESS_HOUR = 5
+    phones = [Client() for _phone in range(6)]
+    answers = [post(phone, "/api/v1/tickets", {"category": "A"}) for phone in phones]
+    assert [answer.status_code for answer in answers] == [201] * 5 + [429]
+    # A phone that throws its cookie away counts as a new phone, and meets the ceiling.
+    assert post(Client(), "/api/v1/tickets", {"category": "A"}).status_code == 429
+    assert Ticket.objects.filter(source=Ticket.Source.REMOTE).count() == 5
 
 
 def test_a_ticket_is_followed_by_its_key_with_place_and_estimate(

@@ -27,6 +27,21 @@ def test_a_phone_takes_a_ticket_and_lands_on_its_page(client: Client, floor: Flo
     assert "B001" in page and f"/api/v1/tickets/{ticket.access_key}" in page
 
 
+def test_each_phone_on_the_halls_wifi_has_its_own_limit(client: Client, floor: Floor) -> None:
+    """Phones on one network share an address: the limit of 3 an hour is the phone's own."""
+    page = client.get("/hall/c/qinghe/ticket/")
+    assert page.cookies["govhall_phone"].value
+    for _ticket in range(3):
+        response = client.post("/hall/c/qinghe/ticket/", {"category": "A", "priority_group": ""})
+        assert response.status_code == 302
+    refused = client.post("/hall/c/qinghe/ticket/", {"category": "A", "priority_group": ""})
+    assert refused.status_code == 200 and Ticket.objects.count() == 3
+    neighbour = Client()
+    response = neighbour.post("/hall/c/qinghe/ticket/", {"category": "A", "priority_group": ""})
+    assert response.status_code == 302
+    assert Ticket.objects.count() == 4
+
+
 def test_a_kiosk_prints_the_ticket_with_its_qr_code(client: Client, floor: Floor) -> None:
     client.get("/c/qinghe/kiosk/")
     response = client.post("/hall/c/qinghe/ticket/", {"category": "A", "priority_group": ""})
