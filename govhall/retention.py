@@ -1,7 +1,8 @@
 """What every app's personal-data retention shares: the period's cutoff, the anonymised name and
-the batched update."""
+the batched update and delete."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -40,14 +41,22 @@ def retention_cutoff(now: dt.datetime, years: int) -> dt.datetime:
 BATCH = 2_000
 
 
-def update_in_batches(queryset: QuerySet[Any], **changes: Any) -> int:
-    """Update the rows of `queryset`, BATCH at a time, each batch in a transaction of its own, so
-    that a first run never holds the database's write lock for long. The changes must take a row
-    out of `queryset`, or the loop would not end."""
+def _in_batches(queryset: QuerySet[Any], apply: Callable[[QuerySet[Any]], int]) -> int:
+    """Apply a change to the rows of `queryset`, BATCH at a time, each batch in a transaction of
+    its own, so that a first run never holds the database's write lock for long. The change must
+    take a row out of `queryset`, or the loop would not end."""
     done = 0
     while True:
         with transaction.atomic():
             ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:BATCH])
             if not ids:
                 return done
-            done += queryset.filter(pk__in=ids).update(**changes)
+            done += apply(queryset.filter(pk__in=ids))
+
+
+def update_in_batches(queryset: QuerySet[Any], **changes: Any) -> int:
+    return _in_batches(queryset, lambda rows: rows.update(**changes))
+
+
+def delete_in_batches(queryset: QuerySet[Any]) -> int:
+    return _in_batches(queryset, lambda rows: rows.delete()[0])

@@ -23,7 +23,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.services import audit_record
-from govhall.retention import ANONYMISED, retention_cutoff, update_in_batches
+from govhall.retention import (
+    ANONYMISED,
+    delete_in_batches,
+    retention_cutoff,
+    update_in_batches,
+)
 from hall.models import Appointment, OutboxMessage, SpecialServiceRequest, Ticket, VerificationCode
 
 
@@ -70,11 +75,13 @@ def hall_anonymise_expired(
     tickets = update_in_batches(
         Ticket.objects.filter(service_date__lt=day).exclude(mobile=""), mobile=""
     )
-    messages, _kinds = OutboxMessage.objects.filter(
-        created_at__lt=cutoff,
-        status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED),
-    ).delete()
-    codes, _kinds = VerificationCode.objects.filter(created_at__lt=cutoff).delete()
+    messages = delete_in_batches(
+        OutboxMessage.objects.filter(
+            created_at__lt=cutoff,
+            status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED),
+        )
+    )
+    codes = delete_in_batches(VerificationCode.objects.filter(created_at__lt=cutoff))
     run = HallRetentionRun(cutoff, appointments, requests, tickets, messages, codes)
     audit_record(
         action="hall.personal_data_removed",
