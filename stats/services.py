@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -185,45 +186,33 @@ def _apply_days(changes: dict[DayKey, list[int]]) -> None:
             )
 
 
-@transaction.atomic
-def stats_rollup_rebuild() -> int:
-    """Count every case again into the rollups; the number of rollup rows written.
+# Reads of the cases a rebuild makes before it gives up waiting for a quiet moment.
+REBUILD_ATTEMPTS = 3
 
-    The mark is set to the last event before the cases are read: an event committed while the
-    rebuild reads may be counted twice until the next rebuild, so run it when the hall is quiet
-    (the worker does so at night).
-    """
-    state = _state()
-    last = CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-    if not _claim(state.last_event_id, last):
-        return 0
-    SubmissionDay.objects.all().delete()
-    WorkDay.objects.all().delete()
-    DepartmentDay.objects.all().delete()
-    days: dict[DayKey, list[int]] = {}
+
+@dataclass(frozen=True)
+class RebuildRun:
+    rows: int  # rollup rows the cases give
+    changed: int  # rows written, updated or deleted to make the rollups agree
+
+
+# A rollup row's key and its counts, as `_make_agree` takes them.
+Counted = dict[tuple[Any, ...], tuple[int, ...]]
+
+
+def _counted_from_cases() -> tuple[Counted, Counted, Counted]:
+    """Every rollup row as counted from the cases themselves, without writing anything."""
     cases = Case.objects.order_by()
+    submissions: Counted = {}
+    days: dict[DayKey, list[int]] = {}
     submitted = (
         cases.annotate(day=TruncDate("submitted_at"))
-        .values("center_id", "day", "department_id", "item_id", "channel", "status")
+        .values_list("center_id", "day", "department_id", "item_id", "channel", "status")
         .annotate(n=Count("pk"))
     )
-    rows = SubmissionDay.objects.bulk_create(
-        (
-            SubmissionDay(
-                center_id=row["center_id"],
-                day=row["day"],
-                department_id=row["department_id"],
-                item_id=row["item_id"],
-                channel=row["channel"],
-                status=row["status"],
-                cases=row["n"],
-            )
-            for row in submitted.iterator()
-        ),
-        batch_size=5000,
-    )
-    for row in rows:
-        days.setdefault((row.center_id, row.day, row.department_id), [0, 0, 0])[0] += row.cases
+    for center, day, department, item, channel, status, count in submitted.iterator():
+        submissions[(center, day, department, item, channel, status)] = (count,)
+        days.setdefault((center, day, department), [0, 0, 0])[0] += count
     work: dict[WorkKey, list[int]] = {}
     for field, position, condition in (
         ("accepted_at", 0, Q(accepted_at__isnull=False)),
@@ -238,43 +227,96 @@ def stats_rollup_rebuild() -> int:
         for center, day, department, counter, count in grouped.iterator():
             work.setdefault((center, day, department, counter), [0, 0])[position] += count
             days.setdefault((center, day, department), [0, 0, 0])[position + 1] += count
-    WorkDay.objects.bulk_create(
-        (
-            WorkDay(
-                center_id=center,
-                day=day,
-                department_id=department,
-                counter_id=counter,
-                accepted=accepted,
-                concluded=concluded,
+    return (
+        submissions,
+        {key: tuple(counts) for key, counts in work.items()},
+        {key: tuple(counts) for key, counts in days.items()},
+    )
+
+
+def _make_agree(
+    model: type[SubmissionDay | WorkDay | DepartmentDay],
+    keys: tuple[str, ...],
+    values: tuple[str, ...],
+    wanted: Counted,
+) -> int:
+    """Change the model's rows to exactly `wanted`: delete the rows it lacks, update the rows
+    that differ, create the missing ones. The number of rows changed."""
+
+    def row(key: tuple[Any, ...], counts: tuple[int, ...], pk: int | None = None) -> Any:
+        return model(
+            pk=pk, **dict(zip(keys, key, strict=True)), **dict(zip(values, counts, strict=True))
+        )
+
+    stale: list[int] = []
+    differ: list[Any] = []
+    missing = dict(wanted)
+    for pk, *found in model.objects.order_by().values_list("pk", *keys, *values).iterator():
+        key, have = tuple(found[: len(keys)]), tuple(found[len(keys) :])
+        want = missing.pop(key, None)
+        if want is None:
+            stale.append(pk)
+        elif want != have:
+            differ.append(row(key, want, pk))
+    for start in range(0, len(stale), 5000):
+        model.objects.filter(pk__in=stale[start : start + 5000]).delete()
+    model.objects.bulk_update(differ, list(values), batch_size=5000)
+    model.objects.bulk_create((row(key, want) for key, want in missing.items()), batch_size=5000)
+    return len(stale) + len(differ) + len(missing)
+
+
+def stats_rollup_rebuild() -> RebuildRun:
+    """Count every case again and make the rollups agree with that count.
+
+    The cases are read before any write, so that on SQLite the rebuild does not hold the one
+    write lock while it reads millions of cases; only the rows that differ are written, in one
+    transaction (none, on a night when the refresh missed nothing). If cases changed while they
+    were read, they are read again, up to REBUILD_ATTEMPTS times; after that the count is written
+    anyway, and a case event committed during the last read may be counted twice until the next
+    rebuild, so run it when the hall is quiet (the worker does so at night).
+    """
+    for attempt in range(1, REBUILD_ATTEMPTS + 1):
+        last = CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+        submissions, work, days = _counted_from_cases()
+        with transaction.atomic():
+            now_last = CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+            if now_last != last and attempt < REBUILD_ATTEMPTS:
+                continue
+            # Two rebuilds at once (the night's and an operator's) write one after the other.
+            RollupState.objects.select_for_update().get_or_create(pk=1)
+            changed = _make_agree(
+                SubmissionDay,
+                ("center_id", "day", "department_id", "item_id", "channel", "status"),
+                ("cases",),
+                submissions,
             )
-            for (center, day, department, counter), (accepted, concluded) in work.items()
-        ),
-        batch_size=5000,
-    )
-    DepartmentDay.objects.bulk_create(
-        (
-            DepartmentDay(
-                center_id=center,
-                day=day,
-                department_id=department,
-                received=received,
-                accepted=accepted,
-                concluded=concluded,
+            changed += _make_agree(
+                WorkDay,
+                ("center_id", "day", "department_id", "counter_id"),
+                ("accepted", "concluded"),
+                work,
             )
-            for (center, day, department), (received, accepted, concluded) in days.items()
-        ),
-        batch_size=5000,
-    )
-    RollupState.objects.filter(pk=1).update(rebuilt_at=timezone.now())
-    audit_record(
-        action="stats.rollup_rebuild",
-        target_type="stats.rollup",
-        data={
-            "last_event_id": last,
-            "submission_rows": len(rows),
-            "work_rows": len(work),
-            "day_rows": len(days),
-        },
-    )
-    return len(rows) + len(work) + len(days)
+            changed += _make_agree(
+                DepartmentDay,
+                ("center_id", "day", "department_id"),
+                ("received", "accepted", "concluded"),
+                days,
+            )
+            RollupState.objects.filter(pk=1).update(
+                last_event_id=last, rebuilt_at=timezone.now(), updated_at=timezone.now()
+            )
+            run = RebuildRun(rows=len(submissions) + len(work) + len(days), changed=changed)
+            audit_record(
+                action="stats.rollup_rebuild",
+                target_type="stats.rollup",
+                data={
+                    "last_event_id": last,
+                    "submission_rows": len(submissions),
+                    "work_rows": len(work),
+                    "day_rows": len(days),
+                    "rows_changed": changed,
+                    "reads": attempt,
+                },
+            )
+        return run
+    raise AssertionError("unreachable: the last attempt always writes")

@@ -16,4 +16,4 @@ def stats_rollup_task() -> int:
 @db_periodic_task(crontab(hour="2", minute="40"))  # type: ignore[untyped-decorator]
 def stats_rollup_rebuild_task() -> int:
     """A check at night: whatever the refresh missed (a bulk import) is counted again."""
-    return stats_rollup_rebuild()
+    return stats_rollup_rebuild().changed

@@ -48,9 +48,33 @@ def test_the_events_counted_agree_with_a_count_from_the_cases(stats: Stats) -> N
     assert len(followed[0]) == 3  # market received, market concluded, health concluded
     # Market: A and B submitted 09-07, C (health) 09-08; D submitted 09-21.
     assert len(followed[2]) == 6
-    assert stats_rollup_rebuild() > 0
+    run = stats_rollup_rebuild()
+    assert run.rows == sum(len(rows) for rows in followed)
+    assert run.changed == 0  # the refresh had counted every event: nothing to write
     assert _rows() == followed
     assert RollupState.objects.get().rebuilt_at is not None
+
+
+def test_the_rebuild_writes_only_what_differs_from_the_cases(stats: Stats) -> None:
+    followed = _rows()
+    # A row counted wrong, a row lost, a row that no case gives.
+    DepartmentDay.objects.filter(received__gt=0).order_by("day").first().delete()  # type: ignore[union-attr]
+    SubmissionDay.objects.filter(pk=SubmissionDay.objects.order_by("pk")[0].pk).update(cases=99)
+    stray = WorkDay.objects.order_by("pk")[0]
+    WorkDay.objects.create(
+        center_id=stray.center_id,
+        day=stray.day.replace(year=2020),
+        department_id=stray.department_id,
+        counter_id=stray.counter_id,
+        accepted=5,
+    )
+    assert _rows() != followed
+
+    run = stats_rollup_rebuild()
+
+    assert run.changed == 3
+    assert _rows() == followed
+    assert stats_rollup_rebuild().changed == 0
 
 
 def test_a_new_case_counts_after_the_next_refresh_and_once(stats: Stats) -> None:
@@ -82,5 +106,5 @@ def test_the_command_refreshes_and_rebuilds(stats: Stats) -> None:
     call_command("stats_rollup", stdout=out)
     assert "0 case events counted" in out.getvalue()
     call_command("stats_rollup", "--rebuild", stdout=out)
-    assert "rollup rows written" in out.getvalue()
+    assert "rollup rows counted from the cases, 0 changed" in out.getvalue()
     assert _received(stats) == 4

@@ -15,6 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rebuild"]:
-            self.stdout.write(f"{stats_rollup_rebuild()} rollup rows written")
+            run = stats_rollup_rebuild()
+            self.stdout.write(
+                f"{run.rows} rollup rows counted from the cases, {run.changed} changed"
+            )
             return
         self.stdout.write(f"{stats_rollup_catch_up()} case events counted")
