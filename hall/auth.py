@@ -117,10 +117,11 @@ def request_center(request: HttpRequest) -> Center | None:
 
 
 # A visitor's phone, for the per-phone limit of remote tickets: a random id in a signed cookie,
-# since the hall's Wi-Fi or a mobile carrier's NAT gives hundreds of phones one address.
+# since the hall's Wi-Fi or a mobile carrier's NAT gives hundreds of phones one address. It names
+# nobody, is kept nowhere but in the hour's counter, and lasts a day: the limit is per hour.
 PHONE_COOKIE = "govhall_phone"
 PHONE_COOKIE_SALT = "hall.phone"
-PHONE_COOKIE_AGE = 365 * 24 * 3600
+PHONE_COOKIE_AGE = 24 * 3600
 
 
 def phone_id(request: HttpRequest) -> tuple[str, bool]:
